@@ -1,0 +1,149 @@
+/* xconv: 2-D convolution (the cross-correlation of torch.nn.functional.conv2d)
+ * on CPUs, f32, computed as a GEMM whose im2col step is fused into packing.
+ *
+ * This is the stable C API. No C++ exception ever crosses it: every call
+ * that can fail returns an xconv_status, and xconv_last_error() gives a
+ * message naming the offending field for the calling thread's last failure.
+ *
+ * Tensor layouts (all dense, no padding between elements):
+ *   input   NCHW: [batch][in_channels][in_height][in_width]
+ *           NHWC: [batch][in_height][in_width][in_channels]
+ *   output  same activation layout as the input, with out_channels,
+ *           out_height and out_width (see xconv_conv2d_output_size).
+ *   weights OIHW: [out_channels][in_channels/groups][kernel_h][kernel_w]
+ *           OHWI: [out_channels][kernel_h][kernel_w][in_channels/groups]
+ *           HWIO: [kernel_h][kernel_w][in_channels/groups][out_channels]
+ *   bias    [out_channels], or NULL for none.
+ */
+#ifndef XCONV_XCONV_H_
+#define XCONV_XCONV_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define XCONV_API __attribute__((visibility("default")))
+#else
+#define XCONV_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum xconv_status {
+  XCONV_OK = 0,
+  XCONV_INVALID_ARGUMENT = 1, /* bad descriptor, pointer or option */
+  XCONV_UNSUPPORTED = 2,      /* valid, but not available here (e.g. an ISA the CPU lacks) */
+  XCONV_OUT_OF_MEMORY = 3,    /* an allocation failed; nothing was written */
+  XCONV_INTERNAL_ERROR = 4    /* a bug in xconv: please report it */
+} xconv_status;
+
+typedef enum xconv_layout {
+  XCONV_LAYOUT_NCHW = 0,
+  XCONV_LAYOUT_NHWC = 1
+} xconv_layout;
+
+typedef enum xconv_weight_layout {
+  XCONV_WEIGHTS_OIHW = 0,
+  XCONV_WEIGHTS_OHWI = 1,
+  XCONV_WEIGHTS_HWIO = 2
+} xconv_weight_layout;
+
+/* Instruction sets a plan can run on. AUTO picks the best the CPU supports. */
+typedef enum xconv_isa {
+  XCONV_ISA_AUTO = 0,
+  XCONV_ISA_SCALAR = 1, /* portable C++, any CPU */
+  XCONV_ISA_HWY = 2,    /* Google Highway, baseline SIMD (SSE4 on x86, NEON on Arm) */
+  XCONV_ISA_AVX2 = 3,   /* AVX2 + FMA3 */
+  XCONV_ISA_AVX512 = 4, /* AVX-512 F + VL */
+  XCONV_ISA_NEON = 5    /* AArch64 Advanced SIMD */
+} xconv_isa;
+
+typedef struct xconv_conv2d_desc {
+  int64_t batch, in_channels, in_height, in_width;
+  int64_t out_channels, kernel_height, kernel_width;
+  int64_t stride_height, stride_width;
+  int64_t dilation_height, dilation_width;
+  int64_t pad_top, pad_left, pad_bottom, pad_right;
+  int64_t groups;
+  xconv_layout layout;                /* input and output */
+  xconv_weight_layout weight_layout;
+  /* Fused clamp applied after the bias: y = min(max(y, output_min), output_max).
+   * -INFINITY/+INFINITY means none; 0/+INFINITY is ReLU; 0/6 is ReLU6. */
+  float output_min, output_max;
+} xconv_conv2d_desc;
+
+/* Defaults: stride 1, dilation 1, padding 0, groups 1, NCHW, OIHW, no clamp.
+ * The sizes are set to 0: the caller must set them. */
+XCONV_API void xconv_conv2d_desc_init(xconv_conv2d_desc* desc);
+
+/* Output height and width of a descriptor; validates it first. */
+XCONV_API xconv_status xconv_conv2d_output_size(const xconv_conv2d_desc* desc,
+                                                int64_t* out_height, int64_t* out_width);
+
+/* One-shot convolution: plans, runs on the calling thread only, frees. */
+XCONV_API xconv_status xconv_conv2d(const xconv_conv2d_desc* desc, const float* input,
+                                    const float* weights, const float* bias /* NULL: none */,
+                                    float* output);
+
+typedef struct xconv_plan xconv_plan;
+
+typedef struct xconv_plan_options {
+  int num_threads;     /* 0: one per hardware thread; 1: the calling thread only */
+  xconv_isa isa;       /* AUTO (default) or a forced ISA; the XCONV_ISA environment
+                          variable (scalar|hwy|avx2|avx512|neon) forces it too */
+  const char* kernel;  /* NULL: the ISA's default micro-kernel; else a kernel name
+                          from xconv_kernel_name() for the chosen ISA (tuning) */
+  int64_t kc, mc, nc;  /* 0: automatic cache blocking; else forced block sizes */
+  int flush_denormals; /* nonzero: run with FTZ/DAZ (x86) or FZ (Arm) set, restored after */
+} xconv_plan_options;
+
+XCONV_API void xconv_plan_options_init(xconv_plan_options* options);
+
+/* Validates the descriptor and options, picks the kernel and block sizes and
+ * packs the weights (and bias) into the plan: the caller may free both after.
+ * A plan is immutable; several threads may run it at once. */
+XCONV_API xconv_status xconv_plan_create(const xconv_conv2d_desc* desc, const float* weights,
+                                         const float* bias /* NULL: none */,
+                                         const xconv_plan_options* options /* NULL: defaults */,
+                                         xconv_plan** out_plan);
+
+/* Bytes of scratch memory xconv_plan_run needs when the caller supplies it.
+ * Bounded by the block sizes and the thread count, never by the image size. */
+XCONV_API size_t xconv_plan_workspace_size(const xconv_plan* plan);
+
+/* Runs the convolution. workspace: NULL (allocated internally for the call) or
+ * at least xconv_plan_workspace_size() bytes, 64-byte alignment preferred, not
+ * used by any other concurrent run. Writes only the output tensor. */
+XCONV_API xconv_status xconv_plan_run(const xconv_plan* plan, const float* input, float* output,
+                                      void* workspace);
+
+/* One line: ISA, kernel, tile, block sizes, threads and GEMM shape. Owned by the plan. */
+XCONV_API const char* xconv_plan_describe(const xconv_plan* plan);
+
+XCONV_API void xconv_plan_destroy(xconv_plan* plan);
+
+/* Constant text for a status code. */
+XCONV_API const char* xconv_status_string(xconv_status status);
+
+/* The calling thread's message for its last failed call ("" if none). */
+XCONV_API const char* xconv_last_error(void);
+
+/* ISA queries: the best ISA this CPU runs, whether it can run a given one, and names. */
+XCONV_API xconv_isa xconv_best_isa(void);
+XCONV_API int xconv_isa_supported(xconv_isa isa);
+XCONV_API const char* xconv_isa_name(xconv_isa isa);
+
+/* The micro-kernels built into this library, for tuning runs: index 0..count-1. */
+XCONV_API size_t xconv_kernel_count(void);
+XCONV_API const char* xconv_kernel_name(size_t index);
+XCONV_API xconv_isa xconv_kernel_isa(size_t index);
+
+XCONV_API const char* xconv_version(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* XCONV_XCONV_H_ */

@@ -1,0 +1,30 @@
+// The scalar reference: a naive direct convolution with double accumulation,
+// written for clarity, never for speed. It serves the tests and the tools
+// only (it lives in its own library, xconv_ref, outside libxconv.a).
+#ifndef XCONV_KERNELS_REF_CONV2D_REF_H_
+#define XCONV_KERNELS_REF_CONV2D_REF_H_
+
+#include <cstddef>
+#include <vector>
+
+#include "xconv/xconv.h"
+
+namespace xconv::ref {
+
+struct RefResult {
+  std::vector<double> output;     // y, in the descriptor's output layout
+  std::vector<double> magnitude;  // sum_k |w * x| + |bias|, same layout: scales the error bound
+};
+
+// desc must be valid (see xconv_conv2d_output_size). bias may be NULL.
+RefResult conv2d(const xconv_conv2d_desc& desc, const float* input, const float* weights,
+                 const float* bias);
+
+// The error bound of DESIGN.md section 5 for one element: a sum of `depth`
+// products rounded in float, then the bias added and the result stored:
+// |y - y_ref| <= (depth + 2) * 2^-24 * magnitude.
+double error_bound(size_t depth, double magnitude);
+
+}  // namespace xconv::ref
+
+#endif  // XCONV_KERNELS_REF_CONV2D_REF_H_

@@ -1,0 +1,174 @@
+#include "tests/conv_checker.h"
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "kernels/ref/conv2d_ref.h"
+
+namespace xconv::test {
+namespace {
+
+constexpr size_t kGuard = 64;  // floats of guard band on each side of the output
+constexpr uint32_t kGuardBits = 0x7fc0dead;  // a NaN payload nothing else produces
+
+std::vector<float> random_data(size_t n, std::mt19937_64& rng) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+float guard_value() {
+  float f;
+  std::memcpy(&f, &kGuardBits, sizeof f);
+  return f;
+}
+
+bool is_guard(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  return bits == kGuardBits;
+}
+
+}  // namespace
+
+uint64_t base_seed() {
+  static const uint64_t seed = [] {
+    const char* env = std::getenv("XCONV_TEST_SEED");
+    const uint64_t s = env ? std::strtoull(env, nullptr, 0) : std::random_device{}();
+    std::printf("xconv tests: base seed %" PRIu64 " (set XCONV_TEST_SEED=%" PRIu64 " to repeat)\n", s, s);
+    return s;
+  }();
+  return seed;
+}
+
+ConvCase random_case(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  ConvCase c;
+  c.seed = seed;
+  xconv_conv2d_desc& d = c.desc;
+  for (;;) {
+    xconv_conv2d_desc_init(&d);
+    d.batch = pick(1, 3);
+    const int64_t kind = pick(0, 9);
+    if (kind == 0) {  // depthwise, sometimes with a channel multiplier
+      d.groups = pick(1, 12);
+      d.in_channels = d.groups;
+      d.out_channels = d.groups * pick(1, 2);
+    } else {
+      d.groups = kind <= 2 ? pick(2, 4) : 1;
+      d.in_channels = d.groups * pick(1, kind >= 8 ? 40 : 9);
+      d.out_channels = d.groups * pick(1, kind >= 7 ? 70 : 17);
+    }
+    d.in_height = pick(1, 14);
+    d.in_width = pick(1, 14);
+    d.kernel_height = pick(1, 5);
+    d.kernel_width = pick(1, 5);
+    d.stride_height = pick(1, 3);
+    d.stride_width = pick(1, 3);
+    d.dilation_height = pick(0, 3) == 0 ? pick(2, 3) : 1;
+    d.dilation_width = pick(0, 3) == 0 ? pick(2, 3) : 1;
+    d.pad_top = pick(0, 3);
+    d.pad_left = pick(0, 3);
+    d.pad_bottom = pick(0, 3);
+    d.pad_right = pick(0, 3);
+    d.layout = pick(0, 1) ? XCONV_LAYOUT_NHWC : XCONV_LAYOUT_NCHW;
+    d.weight_layout = static_cast<xconv_weight_layout>(pick(0, 2));
+    switch (pick(0, 3)) {
+      case 0: d.output_min = 0.0f; break;  // ReLU
+      case 1: d.output_min = -0.5f, d.output_max = 0.75f; break;
+      default: break;
+    }
+    c.bias = pick(0, 1) == 1;
+    int64_t oh, ow;
+    if (xconv_conv2d_output_size(&d, &oh, &ow) == XCONV_OK) return c;
+  }
+}
+
+std::string describe(const ConvCase& c) {
+  const xconv_conv2d_desc& d = c.desc;
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "seed=%" PRIu64 " N=%" PRId64 " C=%" PRId64 " H=%" PRId64 " W=%" PRId64 " K=%" PRId64
+                " R=%" PRId64 " S=%" PRId64 " stride=%" PRId64 "x%" PRId64 " dil=%" PRId64 "x%" PRId64
+                " pad=t%" PRId64 "l%" PRId64 "b%" PRId64 "r%" PRId64 " g=%" PRId64
+                " %s weights=%d bias=%d clamp=[%g,%g]",
+                c.seed, d.batch, d.in_channels, d.in_height, d.in_width, d.out_channels, d.kernel_height,
+                d.kernel_width, d.stride_height, d.stride_width, d.dilation_height, d.dilation_width,
+                d.pad_top, d.pad_left, d.pad_bottom, d.pad_right, d.groups,
+                d.layout == XCONV_LAYOUT_NCHW ? "NCHW" : "NHWC", static_cast<int>(d.weight_layout),
+                c.bias, d.output_min, d.output_max);
+  return text;
+}
+
+xconv_plan_options random_options(uint64_t seed, xconv_isa isa) {
+  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ull);
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  xconv_plan_options o;
+  xconv_plan_options_init(&o);
+  o.isa = isa;
+  o.num_threads = static_cast<int>(pick(1, 3));
+  if (pick(0, 2) == 0) {
+    o.kc = pick(1, 9);
+    o.mc = pick(1, 40);
+    o.nc = pick(1, 40);
+  }
+  return o;
+}
+
+::testing::AssertionResult check_case(const ConvCase& c, const xconv_plan_options& options) {
+  const xconv_conv2d_desc& d = c.desc;
+  int64_t oh = 0, ow = 0;
+  if (xconv_conv2d_output_size(&d, &oh, &ow) != XCONV_OK) {
+    return ::testing::AssertionFailure() << "invalid case: " << xconv_last_error();
+  }
+  std::mt19937_64 rng(c.seed);
+  const size_t in_n = d.batch * d.in_channels * d.in_height * d.in_width;
+  const size_t w_n = d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width;
+  const size_t out_n = d.batch * d.out_channels * oh * ow;
+  const std::vector<float> input = random_data(in_n, rng), weights = random_data(w_n, rng),
+                           bias = random_data(d.out_channels, rng);
+  const float* bias_ptr = c.bias ? bias.data() : nullptr;
+
+  xconv_plan* plan = nullptr;
+  if (xconv_plan_create(&d, weights.data(), bias_ptr, &options, &plan) != XCONV_OK) {
+    return ::testing::AssertionFailure() << "plan_create failed: " << xconv_last_error();
+  }
+  std::vector<float> buffer(out_n + 2 * kGuard, guard_value());
+  float* output = buffer.data() + kGuard;
+  std::fill(output, output + out_n, NAN);
+  const xconv_status status = xconv_plan_run(plan, input.data(), output, nullptr);
+  const std::string plan_text = xconv_plan_describe(plan);
+  xconv_plan_destroy(plan);
+  if (status != XCONV_OK) return ::testing::AssertionFailure() << "plan_run failed: " << xconv_last_error();
+
+  for (size_t i = 0; i < kGuard; ++i) {
+    if (!is_guard(buffer[i])) {
+      return ::testing::AssertionFailure() << "overwrite before the output at offset -" << (kGuard - i)
+                                           << "; plan: " << plan_text;
+    }
+    if (!is_guard(buffer[kGuard + out_n + i])) {
+      return ::testing::AssertionFailure() << "overwrite after the output at offset +" << i
+                                           << "; plan: " << plan_text;
+    }
+  }
+  const ref::RefResult ref = ref::conv2d(d, input.data(), weights.data(), bias_ptr);
+  const size_t depth = (d.in_channels / d.groups) * d.kernel_height * d.kernel_width;
+  for (size_t i = 0; i < out_n; ++i) {
+    const double bound = ref::error_bound(depth, ref.magnitude[i]);
+    const double diff = std::fabs(static_cast<double>(output[i]) - ref.output[i]);
+    if (!(diff <= bound)) {  // also catches NaN left in place
+      return ::testing::AssertionFailure() << "output[" << i << "] = " << output[i] << ", reference "
+                                           << ref.output[i] << ", |diff| " << diff << " > bound " << bound
+                                           << "; plan: " << plan_text;
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace xconv::test

@@ -1,0 +1,44 @@
+// Shared by the conv-level tests: random descriptors covering every
+// parameter, and a checker that runs xconv with guard bands around the output
+// and compares every element with the scalar reference within its bound.
+#ifndef XCONV_TESTS_CONV_CHECKER_H_
+#define XCONV_TESTS_CONV_CHECKER_H_
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include "xconv/xconv.h"
+
+namespace xconv::test {
+
+struct ConvCase {
+  xconv_conv2d_desc desc;
+  bool bias = true;
+  uint64_t seed = 0;  // of the data (and, for random cases, of the shape)
+};
+
+// The run's base seed: XCONV_TEST_SEED if set, else fresh; printed once.
+uint64_t base_seed();
+
+// A random valid case: batch, groups (depthwise too), channels, sizes,
+// kernel, stride, dilation, asymmetric padding, both layouts, all weight
+// layouts, bias on/off and a clamp.
+ConvCase random_case(uint64_t seed);
+
+std::string describe(const ConvCase& c);
+
+// Plan options varied with the seed: threads 1-3 and sometimes tiny blocks,
+// so K-block, MC and NC edges are crossed on small shapes.
+xconv_plan_options random_options(uint64_t seed, xconv_isa isa);
+
+// Runs the case and checks it: status OK, guard bands before and after the
+// output intact, output pre-filled with NaN fully overwritten, and every
+// element within ref::error_bound of the reference.
+::testing::AssertionResult check_case(const ConvCase& c, const xconv_plan_options& options);
+
+}  // namespace xconv::test
+
+#endif  // XCONV_TESTS_CONV_CHECKER_H_

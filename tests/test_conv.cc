@@ -1,0 +1,142 @@
+// Conv-level correctness: the seed's cases, 500+ random shapes per ISA
+// against the scalar reference, and results that do not depend on threads.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "tests/conv_checker.h"
+#include "xconv/xconv.h"
+
+namespace xconv::test {
+namespace {
+
+// Every ISA this CPU can run, forced in turn through the plan option.
+std::vector<xconv_isa> runnable_isas() {
+  std::vector<xconv_isa> isas;
+  for (int i = XCONV_ISA_SCALAR; i <= XCONV_ISA_NEON; ++i) {
+    if (xconv_isa_supported(static_cast<xconv_isa>(i))) isas.push_back(static_cast<xconv_isa>(i));
+  }
+  return isas;
+}
+
+std::string isa_test_name(const ::testing::TestParamInfo<xconv_isa>& info) {
+  return xconv_isa_name(info.param);
+}
+
+ConvCase seed_case(int64_t in_hw, int64_t out_channels, bool bias) {
+  ConvCase c;
+  xconv_conv2d_desc_init(&c.desc);
+  c.desc.batch = 1;
+  c.desc.in_channels = 3;
+  c.desc.in_height = c.desc.in_width = in_hw;
+  c.desc.out_channels = out_channels;
+  c.desc.kernel_height = c.desc.kernel_width = 3;
+  c.desc.pad_top = c.desc.pad_left = c.desc.pad_bottom = c.desc.pad_right = 1;
+  c.bias = bias;
+  c.seed = 42;
+  return c;
+}
+
+class EveryIsa : public ::testing::TestWithParam<xconv_isa> {};
+
+TEST_P(EveryIsa, SeedCases) {
+  for (xconv_layout layout : {XCONV_LAYOUT_NCHW, XCONV_LAYOUT_NHWC}) {
+    for (ConvCase c : {seed_case(5, 2, true), seed_case(5, 2, false), seed_case(55, 20, true)}) {
+      c.desc.layout = layout;
+      xconv_plan_options options;
+      xconv_plan_options_init(&options);
+      options.isa = GetParam();
+      EXPECT_TRUE(check_case(c, options)) << describe(c);
+    }
+  }
+}
+
+TEST_P(EveryIsa, RandomShapesMatchReference) {
+  constexpr int kShapes = 500;
+  const uint64_t base = base_seed() + static_cast<uint64_t>(GetParam()) * 1000003u;
+  int failures = 0;
+  for (int i = 0; i < kShapes && failures < 5; ++i) {
+    const ConvCase c = random_case(base + i);
+    const ::testing::AssertionResult result = check_case(c, random_options(c.seed, GetParam()));
+    if (!result) ++failures;
+    EXPECT_TRUE(result) << xconv_isa_name(GetParam()) << " " << describe(c);
+  }
+}
+
+// Threads split output tiles, never K: the bits must not depend on the count.
+TEST_P(EveryIsa, ThreadCountDoesNotChangeBits) {
+  for (int i = 0; i < 20; ++i) {
+    ConvCase c = random_case(base_seed() + 7919u * i);
+    c.desc.batch = 2;
+    std::mt19937_64 rng(c.seed);
+    int64_t oh, ow;
+    ASSERT_EQ(xconv_conv2d_output_size(&c.desc, &oh, &ow), XCONV_OK);
+    const xconv_conv2d_desc& d = c.desc;
+    std::uniform_real_distribution<float> dist(-1, 1);
+    std::vector<float> in(d.batch * d.in_channels * d.in_height * d.in_width);
+    std::vector<float> w(d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width);
+    for (float& x : in) x = dist(rng);
+    for (float& x : w) x = dist(rng);
+    std::vector<float> first;
+    for (int threads : {1, 2, 3, 5}) {
+      xconv_plan_options o;
+      xconv_plan_options_init(&o);
+      o.isa = GetParam();
+      o.num_threads = threads;
+      xconv_plan* plan = nullptr;
+      ASSERT_EQ(xconv_plan_create(&d, w.data(), nullptr, &o, &plan), XCONV_OK) << xconv_last_error();
+      std::vector<float> out(d.batch * d.out_channels * oh * ow);
+      ASSERT_EQ(xconv_plan_run(plan, in.data(), out.data(), nullptr), XCONV_OK);
+      xconv_plan_destroy(plan);
+      if (first.empty()) {
+        first = out;
+      } else {
+        ASSERT_EQ(0, std::memcmp(first.data(), out.data(), out.size() * sizeof(float)))
+            << threads << " threads differ from 1; " << describe(c);
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Conv, EveryIsa, ::testing::ValuesIn(runnable_isas()), isa_test_name);
+
+TEST(Conv, OneShotMatchesPlan) {
+  const ConvCase c = seed_case(55, 20, true);
+  std::vector<float> in(3 * 55 * 55, 0.5f), w(20 * 3 * 9, -0.25f), b(20, 1.0f);
+  std::vector<float> a(20 * 55 * 55), p(20 * 55 * 55);
+  ASSERT_EQ(xconv_conv2d(&c.desc, in.data(), w.data(), b.data(), a.data()), XCONV_OK);
+  xconv_plan* plan = nullptr;
+  ASSERT_EQ(xconv_plan_create(&c.desc, w.data(), b.data(), nullptr, &plan), XCONV_OK);
+  ASSERT_EQ(xconv_plan_run(plan, in.data(), p.data(), nullptr), XCONV_OK);
+  xconv_plan_destroy(plan);
+  EXPECT_EQ(0, std::memcmp(a.data(), p.data(), a.size() * sizeof(float)));
+  EXPECT_FLOAT_EQ(a[0], 1.0f - 0.5f * 0.25f * 12);  // corner: 4 taps x 3 channels
+}
+
+TEST(Conv, CallerWorkspaceAndWeightsFreedAfterCreate) {
+  ConvCase c = seed_case(55, 20, true);
+  std::vector<float> in(3 * 55 * 55, 1.0f), out_internal(20 * 55 * 55), out_caller(20 * 55 * 55);
+  auto w = std::make_unique<std::vector<float>>(20 * 27, 0.125f);
+  std::vector<float> b(20, 0.5f);
+  xconv_plan_options o;
+  xconv_plan_options_init(&o);
+  o.num_threads = 2;
+  xconv_plan* plan = nullptr;
+  ASSERT_EQ(xconv_plan_create(&c.desc, w->data(), b.data(), &o, &plan), XCONV_OK);
+  w.reset();  // the plan owns a packed copy
+  b.assign(20, NAN);
+  std::vector<unsigned char> workspace(xconv_plan_workspace_size(plan) + 64);
+  void* aligned = workspace.data() + (64 - reinterpret_cast<uintptr_t>(workspace.data()) % 64) % 64;
+  ASSERT_EQ(xconv_plan_run(plan, in.data(), out_caller.data(), aligned), XCONV_OK);
+  ASSERT_EQ(xconv_plan_run(plan, in.data(), out_internal.data(), nullptr), XCONV_OK);
+  xconv_plan_destroy(plan);
+  EXPECT_EQ(0, std::memcmp(out_caller.data(), out_internal.data(), out_caller.size() * sizeof(float)));
+  EXPECT_FLOAT_EQ(out_caller[56], 0.5f + 0.125f * 27);  // an interior pixel sees all 27 taps
+}
+
+}  // namespace
+}  // namespace xconv::test

@@ -1,0 +1,173 @@
+// Every micro-kernel against its scalar model, bit for bit, on the same
+// packed panels (dav1d checkasm / XNNPACK gemm-tester style): mr 1..MR,
+// nr 1..NR, kc edge values, accumulate on (C random) and off (C NaN), bias
+// per row, per column or none, clamps, an odd ldc, and guard values around
+// and between the C rows that must survive.
+//
+// XCONV_TEST_QUICK=1 trims the sweep (for emulators: Bochs runs ~200 MIPS).
+// A binary built with XCONV_TEST_AVX512_EMULATED runs the AVX-512 kernels
+// through SIMDe whatever the CPU.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/generated/kernels.h"
+#include "kernels/scalar/gemm_model.h"
+#include "tests/conv_checker.h"
+#include "xconv/xconv.h"
+
+namespace xconv::test {
+namespace {
+
+struct KernelUnderTest {
+  const char* name;
+  xconv_isa isa;
+  size_t mr, nr;
+  xconv_ukernel_fn kernel;
+  xconv_ukernel_fn model;
+};
+
+const KernelUnderTest kKernels[] = {
+#define XCONV_KERNEL(isa, mr, nr, fused, name) {#name, isa, mr, nr, name, &gemm_model<mr, nr, fused>},
+#include "kernels/generated/kernel_list.inc"
+#undef XCONV_KERNEL
+};
+
+bool runnable(const KernelUnderTest& k) {
+#if defined(XCONV_TEST_AVX512_EMULATED)
+  if (k.isa == XCONV_ISA_AVX512) return true;
+#endif
+  return xconv_isa_supported(k.isa) != 0;
+}
+
+constexpr uint32_t kGuardBits = 0x7fc0beef;
+
+float bits_to_float(uint32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+struct Epilogue {
+  const char* what;
+  bool last, row_bias, col_bias;
+  float min, max;
+};
+
+const Epilogue kEpilogues[] = {
+    {"partial K block", false, false, false, -INFINITY, INFINITY},
+    {"last, no bias", true, false, false, -INFINITY, INFINITY},
+    {"last, row bias, clamp", true, true, false, -0.5f, 0.5f},
+    {"last, column bias, relu", true, false, true, 0.0f, INFINITY},
+};
+
+// One call of kernel and model on identical inputs; the failure names the side.
+::testing::AssertionResult compare(const KernelUnderTest& k, size_t mr, size_t nr, size_t kc, bool accumulate,
+                                   const Epilogue& e, std::mt19937_64& rng) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> a(kc * k.mr), b(kc * k.nr), bias_row(k.mr), bias_col(k.nr);
+  for (float& x : a) x = dist(rng);
+  for (float& x : b) x = dist(rng);
+  for (float& x : bias_row) x = dist(rng);
+  for (float& x : bias_col) x = dist(rng);
+  const size_t ldc = k.nr + 3, guard = 32;
+  const size_t span = (mr - 1) * ldc + nr;  // first to last valid element of C
+  std::vector<float> c_kernel(guard + span + guard, bits_to_float(kGuardBits));
+  for (size_t i = 0; i < mr; ++i) {
+    for (size_t j = 0; j < nr; ++j) c_kernel[guard + i * ldc + j] = accumulate ? dist(rng) : NAN;
+  }
+  std::vector<float> c_model = c_kernel;
+  const xconv_epilogue ep{e.row_bias ? bias_row.data() : nullptr, e.col_bias ? bias_col.data() : nullptr,
+                          e.min, e.max, accumulate, e.last};
+  k.kernel(mr, nr, kc, a.data(), b.data(), c_kernel.data() + guard, ldc, &ep);
+  k.model(mr, nr, kc, a.data(), b.data(), c_model.data() + guard, ldc, &ep);
+
+  auto where = [&](const char* side) {
+    return ::testing::AssertionFailure() << k.name << " mr=" << mr << " nr=" << nr << " kc=" << kc
+                                         << " accumulate=" << accumulate << " (" << e.what << "): " << side;
+  };
+  for (size_t i = 0; i < c_kernel.size(); ++i) {
+    const bool valid = i >= guard && i < guard + span && (i - guard) % ldc < nr;
+    uint32_t got, want;
+    std::memcpy(&got, &c_kernel[i], 4);
+    std::memcpy(&want, &c_model[i], 4);
+    if (!valid && got != kGuardBits) {
+      return where(i < guard ? "overwrite before C" : i >= guard + span ? "overwrite after C"
+                                                                       : "overwrite between C rows")
+             << " at " << static_cast<long>(i) - static_cast<long>(guard);
+    }
+    if (valid && got != want) {
+      return where("differs from the scalar model") << " at row " << (i - guard) / ldc << " col "
+                                                    << (i - guard) % ldc << ": " << c_kernel[i]
+                                                    << " vs " << c_model[i];
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+class EveryKernel : public ::testing::TestWithParam<KernelUnderTest> {};
+
+TEST_P(EveryKernel, BitExactAgainstScalarModel) {
+  const KernelUnderTest& k = GetParam();
+  if (!runnable(k)) GTEST_SKIP() << k.name << ": this CPU cannot run " << xconv_isa_name(k.isa);
+  const bool quick = std::getenv("XCONV_TEST_QUICK") != nullptr;
+  std::mt19937_64 rng(base_seed() ^ std::hash<std::string>{}(k.name));
+  const std::vector<size_t> depths = quick ? std::vector<size_t>{1, 3, 4, 9}
+                                           : std::vector<size_t>{1, 2, 3, 4, 5, 7, 8, 9, 31, 256};
+  int failures = 0;
+  for (size_t mr = 1; mr <= k.mr; ++mr) {
+    for (size_t nr = 1; nr <= k.nr; ++nr) {
+      if (quick && nr != 1 && nr != k.nr && nr % 7 != 0) continue;
+      for (size_t kc : depths) {
+        for (bool accumulate : {false, true}) {
+          for (const Epilogue& e : kEpilogues) {
+            const ::testing::AssertionResult r = compare(k, mr, nr, kc, accumulate, e, rng);
+            EXPECT_TRUE(r);
+            if (!r && ++failures == 5) return;
+          }
+        }
+      }
+    }
+  }
+}
+
+// NaN and infinity reach the output as they would in the model: a kernel may
+// not drop a NaN in its clamp or turn inf - inf into anything but NaN.
+TEST_P(EveryKernel, NonFiniteValuesPropagateLikeTheModel) {
+  const KernelUnderTest& k = GetParam();
+  if (!runnable(k)) GTEST_SKIP() << k.name << ": this CPU cannot run " << xconv_isa_name(k.isa);
+  const size_t kc = 5, ldc = k.nr;
+  for (float special : {NAN, INFINITY, -INFINITY}) {
+    std::vector<float> a(kc * k.mr, 0.5f), b(kc * k.nr, 0.25f);
+    a[2 * k.mr + 0] = special;  // row 0 at k = 2
+    b[3 * k.nr + k.nr - 1] = special;  // last column at k = 3
+    for (const Epilogue& e : kEpilogues) {
+      std::vector<float> got(k.mr * ldc), want(k.mr * ldc);
+      std::vector<float> bias_row(k.mr, 1.0f), bias_col(k.nr, 1.0f);
+      const xconv_epilogue ep{e.row_bias ? bias_row.data() : nullptr, e.col_bias ? bias_col.data() : nullptr,
+                              e.min, e.max, 0, e.last};
+      k.kernel(k.mr, k.nr, kc, a.data(), b.data(), got.data(), ldc, &ep);
+      k.model(k.mr, k.nr, kc, a.data(), b.data(), want.data(), ldc, &ep);
+      for (size_t i = 0; i < got.size(); ++i) {
+        ASSERT_TRUE(std::isnan(got[i]) ? std::isnan(want[i]) : got[i] == want[i])
+            << k.name << " " << e.what << " special " << special << " at " << i << ": " << got[i] << " vs "
+            << want[i];
+      }
+    }
+  }
+}
+
+std::string kernel_test_name(const ::testing::TestParamInfo<KernelUnderTest>& info) {
+  return std::string(info.param.name).substr(std::strlen("xconv_f32_gemm_"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Kernels, EveryKernel, ::testing::ValuesIn(kKernels), kernel_test_name);
+
+}  // namespace
+}  // namespace xconv::test

@@ -1,0 +1,31 @@
+// The layer suite (bench/layers.txt): real layers of ResNet-50, VGG-16,
+// MobileNetV2, a YOLO-style layer and small cases, one per line:
+//   name N C H W K R S stride pad dilation groups
+// Shared by the demo and the benchmarks.
+#ifndef XCONV_TOOLS_LAYER_SUITE_H_
+#define XCONV_TOOLS_LAYER_SUITE_H_
+
+#include <string>
+#include <vector>
+
+#include "xconv/xconv.h"
+
+namespace xconv::tools {
+
+struct Layer {
+  std::string name;
+  xconv_conv2d_desc desc;
+};
+
+// Reads the suite; throws std::runtime_error naming the file and line on error.
+std::vector<Layer> read_layers(const std::string& path);
+
+// 2 * N * K * (C/g) * R * S * OH * OW: the multiply-adds counted as two flops.
+double conv_flops(const xconv_conv2d_desc& desc);
+
+// Deterministic pseudo-random values in [-1, 1).
+std::vector<float> random_floats(size_t count, unsigned seed);
+
+}  // namespace xconv::tools
+
+#endif  // XCONV_TOOLS_LAYER_SUITE_H_
