@@ -3,7 +3,6 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -35,16 +34,6 @@ bool is_guard(float f) {
 }
 
 }  // namespace
-
-uint64_t base_seed() {
-  static const uint64_t seed = [] {
-    const char* env = std::getenv("XCONV_TEST_SEED");
-    const uint64_t s = env ? std::strtoull(env, nullptr, 0) : std::random_device{}();
-    std::printf("xconv tests: base seed %" PRIu64 " (set XCONV_TEST_SEED=%" PRIu64 " to repeat)\n", s, s);
-    return s;
-  }();
-  return seed;
-}
 
 ConvCase random_case(uint64_t seed) {
   std::mt19937_64 rng(seed);

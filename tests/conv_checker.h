@@ -10,6 +10,7 @@
 #include <random>
 #include <string>
 
+#include "tests/test_seed.h"
 #include "xconv/xconv.h"
 
 namespace xconv::test {
@@ -19,9 +20,6 @@ struct ConvCase {
   bool bias = true;
   uint64_t seed = 0;  // of the data (and, for random cases, of the shape)
 };
-
-// The run's base seed: XCONV_TEST_SEED if set, else fresh; printed once.
-uint64_t base_seed();
 
 // A random valid case: batch, groups (depthwise too), channels, sizes,
 // kernel, stride, dilation, asymmetric padding, both layouts, all weight

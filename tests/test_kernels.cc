@@ -19,7 +19,7 @@
 
 #include "kernels/generated/kernels.h"
 #include "kernels/scalar/gemm_model.h"
-#include "tests/conv_checker.h"
+#include "tests/test_seed.h"
 #include "xconv/xconv.h"
 
 namespace xconv::test {

@@ -56,9 +56,10 @@ void Gemm4x8(size_t mr, size_t nr, size_t kc, const float* a, const float* b, fl
       for (size_t v = 0; v < 2; ++v) {
         if (ep->bias_row) acc[i][v] = hn::Add(acc[i][v], hn::Set(d, ep->bias_row[i]));
         if (ep->bias_col) acc[i][v] = hn::Add(acc[i][v], hn::LoadU(d, ep->bias_col + 4 * v));
-        // Max(lo, y): on x86 the second operand wins when either is NaN; on
-        // NEON NaN always wins. Either way a NaN accumulator propagates.
-        acc[i][v] = hn::Min(hi, hn::Max(lo, acc[i][v]));
+        // Not hn::Max/Min: on NEON they are IEEE maxNum/minNum, which drop a
+        // NaN. Compare-and-select keeps a NaN y, exactly like the model.
+        acc[i][v] = hn::IfThenElse(hn::Gt(lo, acc[i][v]), lo, acc[i][v]);
+        acc[i][v] = hn::IfThenElse(hn::Lt(hi, acc[i][v]), hi, acc[i][v]);
       }
     }
   }
