@@ -1,0 +1,85 @@
+#!/bin/bash
+# The whole test suite, on a fresh Debian 12 machine or an old checkout:
+# installs what is missing, builds, runs every stage and ends with the line
+# 'N passed, N failed, N skipped' (exit 1 if anything failed).
+#
+# Stages (each logs under build/test-logs/):
+#   native     meson test: conv vs reference with every ISA this CPU runs,
+#              kernel sweeps bit-exact vs their scalar models, validation,
+#              a C program, generator drift, baseline-ISA check, and the
+#              AVX-512 kernel sweep emulated through SIMDe
+#   westmere   the unit tests under qemu-x86_64 -cpu Westmere (no AVX):
+#              dispatch must fall back, no SIGILL
+#   neon       cross-built for AArch64, the whole suite under qemu-aarch64
+#   bochs      AVX-512 for real: kernel sweep and conv tests in a Bochs guest
+#   oracle     a C program built against the installed library (pkg-config)
+#              agrees with PyTorch's conv2d on random shapes; bad descriptors
+#              return a status
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+logs=$root/build/test-logs
+arch=$(uname -m)
+SECONDS=0
+
+log() { printf '[test %4ds] %s\n' "$SECONDS" "$*"; }
+
+# Runs "$@" with its output in $logs/NAME.log; a failing command is recorded
+# in the log, so that the summary counts it, and the script goes on.
+stage() {
+  local name=$1
+  shift
+  log "$name: $*"
+  if ! "$@" >"$logs/$name.log" 2>&1; then
+    echo "XCONV_STAGE_FAILED: $*" >>"$logs/$name.log"
+    log "$name: FAILED (see build/test-logs/$name.log)"
+    tail -n 30 "$logs/$name.log"
+  fi
+}
+
+scripts/install-deps.sh all || exit 1
+mkdir -p "$logs"
+rm -f "$logs"/*.log
+results=()
+
+log "native build"
+[ -f build/build.ninja ] || meson setup build --buildtype=release >"$logs/setup.log" 2>&1 || { cat "$logs/setup.log"; exit 1; }
+ninja -C build >"$logs/build.log" 2>&1 || { tail -n 50 "$logs/build.log"; exit 1; }
+stage native-run meson test -C build --print-errorlogs --num-processes 2
+results+=("native=build/meson-logs/testlog.json")
+
+if [ "$arch" = x86_64 ]; then
+  stage westmere-run meson test -C build --suite unit --logbase westmere --print-errorlogs \
+    --wrapper 'qemu-x86_64 -cpu Westmere'
+  results+=("westmere=build/meson-logs/westmere-qemu-x86_64.json")  # meson appends the wrapper name
+
+  log "neon cross-build"
+  if [ -f build-arm64/build.ninja ] || meson setup build-arm64 --cross-file cross/aarch64-linux-gnu.ini \
+      --buildtype=release -Dbench=disabled >"$logs/neon-setup.log" 2>&1; then
+    stage neon-build ninja -C build-arm64
+    stage neon-run meson test -C build-arm64 --print-errorlogs --num-processes 2
+    results+=("neon=build-arm64/meson-logs/testlog.json")
+  else
+    results+=("neon=$logs/neon-setup.log")
+  fi
+
+  stage bochs scripts/run-in-bochs.sh build/tests/test_avx512_guest build/bochs-cache
+  results+=("bochs-avx512=$logs/bochs.log")
+fi
+
+oracle() {
+  local stage_dir=$root/build/consumer
+  rm -rf "$stage_dir" && DESTDIR="$stage_dir" meson install -C build --quiet || return 1
+  local pc_dir
+  pc_dir=$(dirname "$(find "$stage_dir" -name xconv.pc)")
+  # A user's build: only the installed header, library and xconv.pc.
+  PKG_CONFIG_SYSROOT_DIR=$stage_dir PKG_CONFIG_PATH=$pc_dir \
+    cc -std=c11 -O2 tests/oracle/conv_stdin.c -o "$stage_dir/conv_stdin" \
+    $(PKG_CONFIG_SYSROOT_DIR=$stage_dir PKG_CONFIG_PATH=$pc_dir pkg-config --cflags --libs xconv) || return 1
+  /usr/bin/python3 tests/oracle/torch_oracle.py "$stage_dir/conv_stdin" 300
+}
+stage oracle oracle
+results+=("torch-oracle=$logs/oracle.log")
+
+log "summary ($SECONDS s)"
+python3 scripts/count_results.py "${results[@]}"
