@@ -12,6 +12,7 @@
 #include "kernels/error.h"
 #include "kernels/kernel_table.h"
 #include "kernels/plan.h"
+#include "kernels/raw_enum.h"
 #include "xconv/xconv.h"
 
 namespace {
@@ -152,7 +153,7 @@ xconv_status xconv_conv2d(const xconv_conv2d_desc* desc, const float* input, con
 }
 
 const char* xconv_status_string(xconv_status status) {
-  switch (status) {
+  switch (xconv::raw_enum(status)) {  // a C caller may pass any int
     case XCONV_OK: return "XCONV_OK";
     case XCONV_INVALID_ARGUMENT: return "XCONV_INVALID_ARGUMENT";
     case XCONV_UNSUPPORTED: return "XCONV_UNSUPPORTED";
@@ -166,9 +167,12 @@ const char* xconv_last_error(void) { return xconv::last_error(); }
 
 xconv_isa xconv_best_isa(void) { return xconv::best_isa(); }
 
-int xconv_isa_supported(xconv_isa isa) { return xconv::isa_runnable(isa) ? 1 : 0; }
+int xconv_isa_supported(xconv_isa isa) {
+  const int value = xconv::raw_enum(isa);
+  return value > XCONV_ISA_AUTO && value <= XCONV_ISA_NEON && xconv::isa_runnable(isa) ? 1 : 0;
+}
 
-const char* xconv_isa_name(xconv_isa isa) { return xconv::isa_name(isa); }
+const char* xconv_isa_name(xconv_isa isa) { return xconv::isa_name(xconv::raw_enum(isa)); }
 
 size_t xconv_kernel_count(void) { return xconv::kernel_count(); }
 

@@ -33,8 +33,10 @@ ScopedFlushDenormals::ScopedFlushDenormals(bool enable) : enabled_(enable) {
   write_mode(saved_ | kFlushBits);
 }
 
+// Only the flush bits go back: status flags the run raised (x86 keeps sticky
+// exception flags in MXCSR) stay, as they would without the scope.
 ScopedFlushDenormals::~ScopedFlushDenormals() {
-  if (enabled_) write_mode(saved_);
+  if (enabled_) write_mode((read_mode() & ~kFlushBits) | (saved_ & kFlushBits));
 }
 
 }  // namespace xconv

@@ -5,6 +5,7 @@
 
 #include "kernels/cpu.h"
 #include "kernels/error.h"
+#include "kernels/raw_enum.h"
 
 namespace xconv {
 namespace {
@@ -44,7 +45,7 @@ xconv_status isa_from_env(xconv_isa* isa) {
 
 }  // namespace
 
-const char* isa_name(xconv_isa isa) {
+const char* isa_name(int isa) {
   switch (isa) {
     case XCONV_ISA_AUTO: return "auto";
     case XCONV_ISA_SCALAR: return "scalar";
@@ -66,11 +67,11 @@ xconv_isa best_isa() {
 }
 
 xconv_status choose_kernel(const xconv_plan_options& options, const KernelInfo** out) {
-  xconv_isa isa = options.isa;
-  if (isa != XCONV_ISA_AUTO && std::strcmp(isa_name(isa), "unknown") == 0) {
-    return fail(XCONV_INVALID_ARGUMENT, "xconv_plan_create: options.isa = %d is not an xconv_isa",
-                static_cast<int>(isa));
+  const int requested = raw_enum(options.isa);
+  if (requested < XCONV_ISA_AUTO || requested > XCONV_ISA_NEON) {
+    return fail(XCONV_INVALID_ARGUMENT, "xconv_plan_create: options.isa = %d is not an xconv_isa", requested);
   }
+  xconv_isa isa = static_cast<xconv_isa>(requested);
   if (isa == XCONV_ISA_AUTO) {
     if (xconv_status s = isa_from_env(&isa); s != XCONV_OK) return s;
   }

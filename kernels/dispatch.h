@@ -18,7 +18,9 @@ bool isa_runnable(xconv_isa isa);
 // The first runnable ISA of this architecture's fallback chain.
 xconv_isa best_isa();
 
-const char* isa_name(xconv_isa isa);
+// An int, not an xconv_isa: the C API passes its callers' values through
+// (see raw_enum.h); anything out of range is "unknown".
+const char* isa_name(int isa);
 
 // Resolves options->isa (AUTO: XCONV_ISA, else best_isa()) and options->kernel
 // to a kernel, or records why not (unknown name, ISA the CPU lacks, ...).

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/error.h"
+#include "kernels/raw_enum.h"
 
 namespace xconv {
 namespace {
@@ -51,14 +52,14 @@ xconv_status validate_desc(const char* who, const xconv_conv2d_desc* desc, ConvS
                   who, f.name, f.min, kMaxDim, f.value);
     }
   }
-  if (d.layout != XCONV_LAYOUT_NCHW && d.layout != XCONV_LAYOUT_NHWC) {
-    return fail(XCONV_INVALID_ARGUMENT, "%s: layout %d is not XCONV_LAYOUT_NCHW or _NHWC", who,
-                static_cast<int>(d.layout));
+  const int layout = raw_enum(d.layout), weight_layout = raw_enum(d.weight_layout);
+  if (layout != XCONV_LAYOUT_NCHW && layout != XCONV_LAYOUT_NHWC) {
+    return fail(XCONV_INVALID_ARGUMENT, "%s: layout %d is not XCONV_LAYOUT_NCHW or _NHWC", who, layout);
   }
-  if (d.weight_layout != XCONV_WEIGHTS_OIHW && d.weight_layout != XCONV_WEIGHTS_OHWI &&
-      d.weight_layout != XCONV_WEIGHTS_HWIO) {
+  if (weight_layout != XCONV_WEIGHTS_OIHW && weight_layout != XCONV_WEIGHTS_OHWI &&
+      weight_layout != XCONV_WEIGHTS_HWIO) {
     return fail(XCONV_INVALID_ARGUMENT, "%s: weight_layout %d is not OIHW, OHWI or HWIO", who,
-                static_cast<int>(d.weight_layout));
+                weight_layout);
   }
   if (d.in_channels % d.groups != 0) {
     return fail(XCONV_INVALID_ARGUMENT,

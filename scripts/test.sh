@@ -15,6 +15,11 @@
 #   oracle     a C program built against the installed library (pkg-config)
 #              agrees with PyTorch's conv2d on random shapes; bad descriptors
 #              return a status
+#   asan       clang build with AddressSanitizer + UndefinedBehaviorSanitizer:
+#              the unit tests
+#   fuzz       the libFuzzer target (same build) for XCONV_FUZZ_SECONDS (60),
+#              from the committed seed corpus
+#   tsan       ThreadSanitizer build: the threaded tests
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -80,6 +85,38 @@ oracle() {
 }
 stage oracle oracle
 results+=("torch-oracle=$logs/oracle.log")
+
+log "sanitizer build (clang, ASan+UBSan, libFuzzer)"
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1
+if [ -f build-asan/build.ninja ] || CC=clang CXX=clang++ meson setup build-asan --buildtype=debugoptimized \
+    -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=enabled -Dbench=disabled \
+    >"$logs/asan-setup.log" 2>&1; then
+  stage asan-build ninja -C build-asan
+  stage asan-run meson test -C build-asan --suite unit --print-errorlogs --num-processes 2 --logbase asan
+  results+=("asan+ubsan=build-asan/meson-logs/asan.json")
+  fuzz() {
+    local scratch
+    scratch=$(mktemp -d)  # new units go here; the committed corpus is only read
+    build-asan/tests/fuzz/fuzz_conv "$scratch" tests/fuzz/corpus -max_total_time="${XCONV_FUZZ_SECONDS:-60}" \
+      -timeout=10 -print_final_stats=1 -artifact_prefix="$logs/fuzz-" || return 1
+    rm -rf "$scratch"
+    echo "fuzz: 1 passed, 0 failed"
+  }
+  stage fuzz fuzz
+  results+=("fuzz=$logs/fuzz.log")
+else
+  results+=("asan+ubsan=$logs/asan-setup.log")
+fi
+
+log "ThreadSanitizer build"
+if [ -f build-tsan/build.ninja ] || meson setup build-tsan --buildtype=debugoptimized -Db_sanitize=thread \
+    -Dbench=disabled >"$logs/tsan-setup.log" 2>&1; then
+  stage tsan-build ninja -C build-tsan tests/test_concurrency tests/test_conv
+  stage tsan-run meson test -C build-tsan --suite threads --no-rebuild --print-errorlogs --logbase tsan
+  results+=("tsan=build-tsan/meson-logs/tsan.json")
+else
+  results+=("tsan=$logs/tsan-setup.log")
+fi
 
 log "summary ($SECONDS s)"
 python3 scripts/count_results.py "${results[@]}"

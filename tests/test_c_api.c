@@ -41,6 +41,12 @@ int main(void) {
     fprintf(stderr, "bad descriptor not reported: %s\n", xconv_last_error());
     return 1;
   }
+  /* From C any int can reach an enum parameter: named, never undefined. */
+  if (strcmp(xconv_status_string((xconv_status)123), "unknown xconv_status") != 0 ||
+      strcmp(xconv_isa_name((xconv_isa)77), "unknown") != 0) {
+    fprintf(stderr, "out-of-range enums not handled\n");
+    return 1;
+  }
   printf("C API ok: %s\n", xconv_version());
   return 0;
 }

@@ -27,9 +27,12 @@ RefResult conv2d(const xconv_conv2d_desc& d, const float* input, const float* we
               for (int64_t s = 0; s < d.kernel_width; ++s) {
                 const int64_t ih = oh * d.stride_height + r * d.dilation_height - d.pad_top;
                 const int64_t iw = ow * d.stride_width + s * d.dilation_width - d.pad_left;
-                if (ih < 0 || ih >= d.in_height || iw < 0 || iw >= d.in_width) continue;  // zero padding
-                const double x = input[activation_offset(d.layout, n, g * group_in + i, ih, iw,
-                                                         d.in_channels, d.in_height, d.in_width)];
+                // Padding is a real zero, multiplied like any input (as in
+                // PyTorch): an infinite weight on a padded tap gives NaN.
+                const bool inside = ih >= 0 && ih < d.in_height && iw >= 0 && iw < d.in_width;
+                const double x = inside ? input[activation_offset(d.layout, n, g * group_in + i, ih, iw,
+                                                                  d.in_channels, d.in_height, d.in_width)]
+                                        : 0.0;
                 const double w = weights[weight_offset(d.weight_layout, o, i, r, s, d.out_channels,
                                                        group_in, d.kernel_height, d.kernel_width)];
                 sum += w * x;

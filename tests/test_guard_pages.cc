@@ -1,0 +1,115 @@
+// Guard pages: each of input, weights, bias and output is placed flush
+// against an inaccessible (PROT_NONE) page, at its end and then at its start,
+// in turn, for every ISA this CPU runs and many shapes with ragged tails. Any
+// read or write outside a caller's buffer, by a packer or a SIMD load or
+// store, is a SIGSEGV and the test binary dies.
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+#include <random>
+#include <vector>
+
+#include "tests/conv_checker.h"
+#include "xconv/xconv.h"
+
+namespace xconv::test {
+namespace {
+
+// `count` floats whose first or last element touches a PROT_NONE page.
+class GuardedBuffer {
+ public:
+  GuardedBuffer(const std::vector<float>& contents, bool flush_end) : count_(contents.size()) {
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    const size_t bytes = count_ * sizeof(float);
+    data_pages_ = (bytes + page - 1) / page;
+    size_ = (data_pages_ + 2) * page;
+    base_ = static_cast<char*>(mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    if (base_ == MAP_FAILED) throw std::runtime_error("mmap failed");
+    mprotect(base_, page, PROT_NONE);
+    mprotect(base_ + (data_pages_ + 1) * page, page, PROT_NONE);
+    char* first = base_ + page;
+    data_ = reinterpret_cast<float*>(flush_end ? first + data_pages_ * page - bytes : first);
+    if (count_) std::memcpy(data_, contents.data(), bytes);
+  }
+  ~GuardedBuffer() { munmap(base_, size_); }
+  GuardedBuffer(const GuardedBuffer&) = delete;
+  GuardedBuffer& operator=(const GuardedBuffer&) = delete;
+  float* data() const { return data_; }
+  std::vector<float> contents() const { return std::vector<float>(data_, data_ + count_); }
+
+ private:
+  size_t count_, data_pages_ = 0, size_ = 0;
+  char* base_ = nullptr;
+  float* data_ = nullptr;
+};
+
+std::vector<xconv_isa> runnable_isas() {
+  std::vector<xconv_isa> isas;
+  for (int i = XCONV_ISA_SCALAR; i <= XCONV_ISA_NEON; ++i) {
+    if (xconv_isa_supported(static_cast<xconv_isa>(i))) isas.push_back(static_cast<xconv_isa>(i));
+  }
+  return isas;
+}
+
+class GuardPages : public ::testing::TestWithParam<xconv_isa> {};
+
+TEST_P(GuardPages, NoAccessOutsideTheCallersBuffers) {
+  constexpr int kShapes = 120;
+  size_t placements = 0;
+  for (int i = 0; i < kShapes; ++i) {
+    const ConvCase c = random_case(base_seed() + 104729u * i);
+    const xconv_conv2d_desc& d = c.desc;
+    int64_t oh, ow;
+    ASSERT_EQ(xconv_conv2d_output_size(&d, &oh, &ow), XCONV_OK);
+    std::mt19937_64 rng(c.seed);
+    std::uniform_real_distribution<float> dist(-1, 1);
+    auto random_vector = [&](size_t n) {
+      std::vector<float> v(n);
+      for (float& x : v) x = dist(rng);
+      return v;
+    };
+    const std::vector<float> in = random_vector(d.batch * d.in_channels * d.in_height * d.in_width);
+    const std::vector<float> w =
+        random_vector(d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width);
+    const std::vector<float> bias = random_vector(d.out_channels);
+    const size_t out_count = d.batch * d.out_channels * oh * ow;
+
+    // The reference result: plain buffers, one thread.
+    xconv_plan_options o = random_options(c.seed, GetParam());
+    std::vector<float> expected(out_count);
+    xconv_plan* plan = nullptr;
+    ASSERT_EQ(xconv_plan_create(&d, w.data(), bias.data(), &o, &plan), XCONV_OK) << xconv_last_error();
+    ASSERT_EQ(xconv_plan_run(plan, in.data(), expected.data(), nullptr), XCONV_OK);
+    xconv_plan_destroy(plan);
+
+    // Then each buffer in turn against a guard page, at each end.
+    const char* const names[] = {"input", "weights", "bias", "output"};
+    for (int guarded = 0; guarded < 4; ++guarded) {
+      for (bool flush_end : {true, false}) {
+        SCOPED_TRACE(describe(c) + " guarded: " + names[guarded] + (flush_end ? " at its end" : " at its start"));
+        GuardedBuffer g_in(in, flush_end && guarded == 0), g_w(w, flush_end && guarded == 1),
+            g_b(bias, flush_end && guarded == 2), g_out(std::vector<float>(out_count, NAN), flush_end && guarded == 3);
+        const float* in_ptr = guarded == 0 ? g_in.data() : in.data();
+        const float* w_ptr = guarded == 1 ? g_w.data() : w.data();
+        const float* b_ptr = guarded == 2 ? g_b.data() : bias.data();
+        std::vector<float> plain_out(out_count);
+        float* out_ptr = guarded == 3 ? g_out.data() : plain_out.data();
+        ASSERT_EQ(xconv_plan_create(&d, w_ptr, b_ptr, &o, &plan), XCONV_OK);
+        ASSERT_EQ(xconv_plan_run(plan, in_ptr, out_ptr, nullptr), XCONV_OK);
+        xconv_plan_destroy(plan);
+        ASSERT_EQ(0, std::memcmp(out_ptr, expected.data(), out_count * sizeof(float)));
+        ++placements;
+      }
+    }
+  }
+  std::printf("%s: %d shapes, %zu guarded placements\n", xconv_isa_name(GetParam()), kShapes, placements);
+}
+
+INSTANTIATE_TEST_SUITE_P(Hardening, GuardPages, ::testing::ValuesIn(runnable_isas()),
+                         [](const auto& info) { return std::string(xconv_isa_name(info.param)); });
+
+}  // namespace
+}  // namespace xconv::test
