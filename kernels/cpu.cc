@@ -31,8 +31,13 @@ CpuFeatures detect() {
   if (max_leaf < 7) return f;
   __cpuid_count(7, 0, eax, ebx, ecx, edx);
   const bool avx2 = ebx & (1u << 5), avx512f = ebx & (1u << 16), avx512vl = ebx & (1u << 31);
+  const bool bmi2 = ebx & (1u << 8), avx512dq = ebx & (1u << 17), avx512bw = ebx & (1u << 30);
   f.avx2_fma = os_ymm && avx2 && fma;
   f.avx512f_vl = os_zmm && f.avx2_fma && avx512f && avx512vl;
+  __cpuid(1, eax, ebx, ecx, edx);
+  const bool f16c = ecx & (1u << 29);
+  f.hwy_avx2 = f.avx2_fma && f.sse42_aes_pclmul && bmi2 && f16c;
+  f.hwy_avx3 = f.hwy_avx2 && f.avx512f_vl && avx512dq && avx512bw;
   return f;
 }
 #elif defined(__aarch64__)

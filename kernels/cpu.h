@@ -13,6 +13,9 @@ struct CpuFeatures {
   bool avx2_fma = false;          // x86: AVX2 + FMA3, YMM state enabled by the OS
   bool avx512f_vl = false;        // x86: AVX-512 F + VL, ZMM/opmask state enabled
   bool neon = false;              // AArch64: Advanced SIMD is architectural
+  // What Highway's static targets require, for the packers built for them:
+  bool hwy_avx2 = false;  // AVX2 target: avx2_fma + BMI2 + F16C + AES + CLMUL
+  bool hwy_avx3 = false;  // AVX3 target: hwy_avx2 + AVX-512 F, VL, DQ, BW
 };
 
 // Detected on first call (thread-safe), then cached.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "kernels/image_pack.h"
 
 namespace xconv {
 namespace {
@@ -52,7 +51,7 @@ void gemm_weights_a(const xconv_plan& p, const TaskRange& t, const float* image,
     const size_t nc = std::min(p.nc, t.pixel_end - jc);
     for (size_t pc = 0; pc < K; pc += p.kc) {
       const size_t kcb = std::min(p.kc, K - pc);
-      pack_image_columns_nchw(s, group_image, jc, nc, pc, kcb, NR, scratch);
+      p.packers->columns_nchw(s, group_image, jc, nc, pc, kcb, NR, scratch);
       ep.accumulate = pc > 0;
       ep.last = pc + kcb == K;
       for (size_t ic = t.out_begin; ic < t.out_end; ic += p.mc) {
@@ -83,7 +82,7 @@ void gemm_weights_b(const xconv_plan& p, const TaskRange& t, const float* image,
     const size_t mc = std::min(p.mc, t.pixel_end - ic);
     for (size_t pc = 0; pc < K; pc += p.kc) {
       const size_t kcb = std::min(p.kc, K - pc);
-      pack_image_rows_nhwc(s, image, t.g, ic, mc, pc, kcb, MR, scratch);
+      p.packers->rows_nhwc(s, image, t.g, ic, mc, pc, kcb, MR, scratch);
       ep.accumulate = pc > 0;
       ep.last = pc + kcb == K;
       for (size_t jc = t.out_begin; jc < t.out_end; jc += p.nc) {
@@ -104,10 +103,16 @@ void gemm_weights_b(const xconv_plan& p, const TaskRange& t, const float* image,
 }  // namespace
 
 size_t task_count(const xconv_plan& p) {
-  return static_cast<size_t>(p.shape.d.batch * p.shape.d.groups) * p.pixel_chunks * p.weight_chunks;
+  const xconv_conv2d_desc& d = p.shape.d;
+  if (p.depthwise) return static_cast<size_t>(d.batch * (d.layout == XCONV_LAYOUT_NCHW ? d.out_channels : p.shape.out_h));
+  return static_cast<size_t>(d.batch * d.groups) * p.pixel_chunks * p.weight_chunks;
 }
 
 void run_task(const xconv_plan& p, const float* input, float* output, float* scratch, size_t task) {
+  if (p.depthwise) {
+    p.depthwise(p.depthwise_job, input, output, task);
+    return;
+  }
   const TaskRange t = decompose(p, task);
   const ConvShape& s = p.shape;
   const float* image = input + static_cast<size_t>(t.n) * (s.input_elems / s.d.batch);

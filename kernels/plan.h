@@ -17,7 +17,9 @@
 #include <string>
 
 #include "kernels/aligned_buffer.h"
+#include "kernels/depthwise/depthwise.h"
 #include "kernels/kernel_table.h"
+#include "kernels/pack/image_pack.h"
 #include "kernels/shape.h"
 #include "kernels/thread_pool.h"
 #include "xconv/xconv.h"
@@ -25,6 +27,7 @@
 struct xconv_plan {
   xconv::ConvShape shape;
   const xconv::KernelInfo* kernel = nullptr;
+  const xconv::ImagePackers* packers = nullptr;
 
   bool weights_are_a = true;  // NCHW
   size_t pixels = 0;          // out_h * out_w: one GEMM dimension
@@ -46,6 +49,12 @@ struct xconv_plan {
   //   + kk * weight_tile + ii
   xconv::AlignedBuffer packed_weights;
   xconv::AlignedBuffer packed_bias;  // groups * group_out_padded, zero-padded; empty: no bias
+
+  // Depthwise layers (one input channel per group) take the direct path
+  // instead of the GEMM when the ISA has one: packed_weights then holds
+  // [o][r][s] (NCHW) or [r][s][o] (NHWC) and packed_bias the plain bias.
+  xconv::DepthwiseFn depthwise = nullptr;
+  xconv::DepthwiseJob depthwise_job{};
 
   int num_threads = 1;
   bool flush_denormals = false;

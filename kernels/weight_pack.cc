@@ -50,4 +50,18 @@ void pack_bias(xconv_plan* plan, const float* bias) {
   }
 }
 
+void pack_depthwise_weights(xconv_plan* plan, const float* weights) {
+  const xconv_conv2d_desc& d = plan->shape.d;
+  const int64_t K = d.out_channels, R = d.kernel_height, S = d.kernel_width;
+  float* dst = plan->packed_weights.data();
+  for (int64_t o = 0; o < K; ++o) {
+    for (int64_t r = 0; r < R; ++r) {
+      for (int64_t s = 0; s < S; ++s) {
+        const size_t at = d.layout == XCONV_LAYOUT_NCHW ? (o * R + r) * S + s : (r * S + s) * K + o;
+        dst[at] = weights[weight_offset(d.weight_layout, o, 0, r, s, K, 1, R, S)];
+      }
+    }
+  }
+}
+
 }  // namespace xconv

@@ -15,6 +15,9 @@ void pack_weights(xconv_plan* plan, const float* weights);
 // Fills plan->packed_bias (already allocated) from `bias`, zero past each group's end.
 void pack_bias(xconv_plan* plan, const float* bias);
 
+// The depthwise path's weights (see plan.h), into plan->packed_weights.
+void pack_depthwise_weights(xconv_plan* plan, const float* weights);
+
 }  // namespace xconv
 
 #endif  // XCONV_KERNELS_WEIGHT_PACK_H_

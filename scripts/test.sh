@@ -62,7 +62,7 @@ if [ "$arch" = x86_64 ]; then
   if [ -f build-arm64/build.ninja ] || meson setup build-arm64 --cross-file cross/aarch64-linux-gnu.ini \
       --buildtype=release -Dbench=disabled >"$logs/neon-setup.log" 2>&1; then
     stage neon-build ninja -C build-arm64
-    stage neon-run meson test -C build-arm64 --print-errorlogs --num-processes 2
+    stage neon-run meson test -C build-arm64 --no-suite native --print-errorlogs --num-processes 2
     results+=("neon=build-arm64/meson-logs/testlog.json")
   else
     results+=("neon=$logs/neon-setup.log")
