@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include "kernels/cpu.h"
 #include "kernels/dispatch.h"
 #include "kernels/error.h"
 #include "kernels/weight_pack.h"
@@ -110,17 +111,20 @@ const KernelInfo* least_padding_kernel(const ConvShape& s, const KernelInfo* cho
   return best;
 }
 
-// The direct depthwise loops compiled for the kernel's ISA, if any.
+// The direct depthwise loops for the kernel's ISA, if this CPU runs the
+// Highway target they were built for (the same checks as the packers').
 xconv::DepthwiseFn depthwise_for(xconv_isa isa, bool nchw) {
-  switch (isa) {
 #if defined(__x86_64__)
-    case XCONV_ISA_AVX2: return nchw ? depthwise_nchw_avx2 : depthwise_nhwc_avx2;
-    case XCONV_ISA_AVX512: return nchw ? depthwise_nchw_avx512 : depthwise_nhwc_avx512;
-#elif defined(__aarch64__)
-    case XCONV_ISA_NEON: return nchw ? depthwise_nchw_neon : depthwise_nhwc_neon;
-#endif
-    default: return nullptr;
+  const CpuFeatures& f = cpu_features();
+  if (isa == XCONV_ISA_AVX512 && f.hwy_avx3) return nchw ? depthwise_nchw_avx3 : depthwise_nhwc_avx3;
+  if ((isa == XCONV_ISA_AVX512 || isa == XCONV_ISA_AVX2) && f.hwy_avx2) {
+    return nchw ? depthwise_nchw_avx2 : depthwise_nhwc_avx2;
   }
+#elif defined(__aarch64__)
+  if (isa == XCONV_ISA_NEON) return nchw ? depthwise_nchw_neon : depthwise_nhwc_neon;
+#endif
+  (void)isa, (void)nchw;
+  return nullptr;
 }
 
 DepthwiseJob depthwise_job(const xconv_plan& p) {

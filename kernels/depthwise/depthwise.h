@@ -4,8 +4,9 @@
 // (r, s) in order, from 0, then bias and clamp: the same arithmetic as the
 // GEMM path with a fused kernel. Padding taps are multiplied as zeros.
 //
-// The loops are plain C++ compiled once per ISA (depthwise_<isa>.cc, each
-// with its ISA's flags) and vectorised by the compiler; this header holds
+// The loops are written once with Highway (depthwise-inl.h) and built for
+// its AVX2 and AVX3 targets on x86 and NEON on Arm (depthwise_<target>.cc),
+// the same targets and CPU checks as the image packers. This header holds
 // only data, so no ISA-flagged inline code can leak into baseline callers.
 #ifndef XCONV_KERNELS_DEPTHWISE_DEPTHWISE_H_
 #define XCONV_KERNELS_DEPTHWISE_DEPTHWISE_H_
@@ -30,8 +31,8 @@ using DepthwiseFn = void (*)(const DepthwiseJob& job, const float* input, float*
 
 void depthwise_nchw_avx2(const DepthwiseJob&, const float*, float*, size_t);
 void depthwise_nhwc_avx2(const DepthwiseJob&, const float*, float*, size_t);
-void depthwise_nchw_avx512(const DepthwiseJob&, const float*, float*, size_t);
-void depthwise_nhwc_avx512(const DepthwiseJob&, const float*, float*, size_t);
+void depthwise_nchw_avx3(const DepthwiseJob&, const float*, float*, size_t);
+void depthwise_nhwc_avx3(const DepthwiseJob&, const float*, float*, size_t);
 void depthwise_nchw_neon(const DepthwiseJob&, const float*, float*, size_t);
 void depthwise_nhwc_neon(const DepthwiseJob&, const float*, float*, size_t);
 

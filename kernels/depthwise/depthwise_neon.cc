@@ -1,14 +1,14 @@
-// The depthwise loops compiled with neon flags (see depthwise.h).
-#include "kernels/depthwise/depthwise_impl.h"
+// The depthwise loops for Highway's neon target (see depthwise.h).
+#include "kernels/depthwise/depthwise-inl.h"
 
 namespace xconv {
 
 void depthwise_nchw_neon(const DepthwiseJob& job, const float* input, float* output, size_t task) {
-  depthwise_nchw(job, input, output, task);
+  HWY_STATIC_DISPATCH(DepthwiseNchw)(job, input, output, task);
 }
 
 void depthwise_nhwc_neon(const DepthwiseJob& job, const float* input, float* output, size_t task) {
-  depthwise_nhwc(job, input, output, task);
+  HWY_STATIC_DISPATCH(DepthwiseNhwc)(job, input, output, task);
 }
 
 }  // namespace xconv
