@@ -21,9 +21,9 @@ namespace {
 constexpr size_t kKc = 256;
 
 double peak_for(xconv_isa isa) {
-  static const double avx2 = xconv::bench::fma_peak("avx2");
-  static const double avx512 = xconv::bench::fma_peak("avx512");
-  static const double neon = xconv::bench::fma_peak("neon");
+  static const double avx2 = xconv::bench::fma_peak(XCONV_ISA_AVX2);
+  static const double avx512 = xconv::bench::fma_peak(XCONV_ISA_AVX512);
+  static const double neon = xconv::bench::fma_peak(XCONV_ISA_NEON);
   switch (isa) {
     case XCONV_ISA_AVX2: return avx2;
     case XCONV_ISA_AVX512: return avx512;

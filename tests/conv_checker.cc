@@ -14,13 +14,6 @@ namespace {
 constexpr size_t kGuard = 64;  // floats of guard band on each side of the output
 constexpr uint32_t kGuardBits = 0x7fc0dead;  // a NaN payload nothing else produces
 
-std::vector<float> random_data(size_t n, std::mt19937_64& rng) {
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
-
 float guard_value() {
   float f;
   std::memcpy(&f, &kGuardBits, sizeof f);
@@ -34,6 +27,36 @@ bool is_guard(float f) {
 }
 
 }  // namespace
+
+std::vector<xconv_isa> runnable_isas() {
+  std::vector<xconv_isa> isas;
+  for (int i = XCONV_ISA_SCALAR; i <= XCONV_ISA_NEON; ++i) {
+    if (xconv_isa_supported(static_cast<xconv_isa>(i))) isas.push_back(static_cast<xconv_isa>(i));
+  }
+  return isas;
+}
+
+std::string isa_param_name(const ::testing::TestParamInfo<xconv_isa>& info) {
+  return xconv_isa_name(info.param);
+}
+
+ConvData random_data(const xconv_conv2d_desc& d, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  auto fill = [&](size_t n) {
+    std::vector<float> v(n);
+    for (float& x : v) x = dist(rng);
+    return v;
+  };
+  int64_t oh = 0, ow = 0;
+  xconv_conv2d_output_size(&d, &oh, &ow);
+  ConvData data;
+  data.input = fill(d.batch * d.in_channels * d.in_height * d.in_width);
+  data.weights = fill(d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width);
+  data.bias = fill(d.out_channels);
+  data.output_count = d.batch * d.out_channels * oh * ow;
+  return data;
+}
 
 ConvCase random_case(uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -116,13 +139,10 @@ xconv_plan_options random_options(uint64_t seed, xconv_isa isa) {
   if (xconv_conv2d_output_size(&d, &oh, &ow) != XCONV_OK) {
     return ::testing::AssertionFailure() << "invalid case: " << xconv_last_error();
   }
-  std::mt19937_64 rng(c.seed);
-  const size_t in_n = d.batch * d.in_channels * d.in_height * d.in_width;
-  const size_t w_n = d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width;
-  const size_t out_n = d.batch * d.out_channels * oh * ow;
-  const std::vector<float> input = random_data(in_n, rng), weights = random_data(w_n, rng),
-                           bias = random_data(d.out_channels, rng);
-  const float* bias_ptr = c.bias ? bias.data() : nullptr;
+  const ConvData data = random_data(d, c.seed);
+  const std::vector<float>&input = data.input, &weights = data.weights;
+  const size_t out_n = data.output_count;
+  const float* bias_ptr = c.bias ? data.bias.data() : nullptr;
 
   xconv_plan* plan = nullptr;
   if (xconv_plan_create(&d, weights.data(), bias_ptr, &options, &plan) != XCONV_OK) {

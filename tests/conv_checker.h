@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "tests/test_seed.h"
 #include "xconv/xconv.h"
@@ -31,6 +32,18 @@ std::string describe(const ConvCase& c);
 // Plan options varied with the seed: threads 1-3 and sometimes tiny blocks,
 // so K-block, MC and NC edges are crossed on small shapes.
 xconv_plan_options random_options(uint64_t seed, xconv_isa isa);
+
+// Every ISA this CPU can run, for tests parameterised over ISAs, and their
+// test names.
+std::vector<xconv_isa> runnable_isas();
+std::string isa_param_name(const ::testing::TestParamInfo<xconv_isa>& info);
+
+// Seeded random tensors for a valid descriptor, values in [-1, 1).
+struct ConvData {
+  std::vector<float> input, weights, bias;
+  size_t output_count = 0;
+};
+ConvData random_data(const xconv_conv2d_desc& desc, uint64_t seed);
 
 // Runs the case and checks it: status OK, guard bands before and after the
 // output intact, output pre-filled with NaN fully overwritten, and every

@@ -14,19 +14,6 @@
 namespace xconv::test {
 namespace {
 
-// Every ISA this CPU can run, forced in turn through the plan option.
-std::vector<xconv_isa> runnable_isas() {
-  std::vector<xconv_isa> isas;
-  for (int i = XCONV_ISA_SCALAR; i <= XCONV_ISA_NEON; ++i) {
-    if (xconv_isa_supported(static_cast<xconv_isa>(i))) isas.push_back(static_cast<xconv_isa>(i));
-  }
-  return isas;
-}
-
-std::string isa_test_name(const ::testing::TestParamInfo<xconv_isa>& info) {
-  return xconv_isa_name(info.param);
-}
-
 ConvCase seed_case(int64_t in_hw, int64_t out_channels, bool bias) {
   ConvCase c;
   xconv_conv2d_desc_init(&c.desc);
@@ -72,15 +59,8 @@ TEST_P(EveryIsa, ThreadCountDoesNotChangeBits) {
   for (int i = 0; i < 20; ++i) {
     ConvCase c = random_case(base_seed() + 7919u * i);
     c.desc.batch = 2;
-    std::mt19937_64 rng(c.seed);
-    int64_t oh, ow;
-    ASSERT_EQ(xconv_conv2d_output_size(&c.desc, &oh, &ow), XCONV_OK);
     const xconv_conv2d_desc& d = c.desc;
-    std::uniform_real_distribution<float> dist(-1, 1);
-    std::vector<float> in(d.batch * d.in_channels * d.in_height * d.in_width);
-    std::vector<float> w(d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width);
-    for (float& x : in) x = dist(rng);
-    for (float& x : w) x = dist(rng);
+    const ConvData data = random_data(d, c.seed);
     std::vector<float> first;
     for (int threads : {1, 2, 3, 5}) {
       xconv_plan_options o;
@@ -88,9 +68,9 @@ TEST_P(EveryIsa, ThreadCountDoesNotChangeBits) {
       o.isa = GetParam();
       o.num_threads = threads;
       xconv_plan* plan = nullptr;
-      ASSERT_EQ(xconv_plan_create(&d, w.data(), nullptr, &o, &plan), XCONV_OK) << xconv_last_error();
-      std::vector<float> out(d.batch * d.out_channels * oh * ow);
-      ASSERT_EQ(xconv_plan_run(plan, in.data(), out.data(), nullptr), XCONV_OK);
+      ASSERT_EQ(xconv_plan_create(&d, data.weights.data(), nullptr, &o, &plan), XCONV_OK) << xconv_last_error();
+      std::vector<float> out(data.output_count);
+      ASSERT_EQ(xconv_plan_run(plan, data.input.data(), out.data(), nullptr), XCONV_OK);
       xconv_plan_destroy(plan);
       if (first.empty()) {
         first = out;
@@ -102,7 +82,7 @@ TEST_P(EveryIsa, ThreadCountDoesNotChangeBits) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Conv, EveryIsa, ::testing::ValuesIn(runnable_isas()), isa_test_name);
+INSTANTIATE_TEST_SUITE_P(Conv, EveryIsa, ::testing::ValuesIn(runnable_isas()), isa_param_name);
 
 TEST(Conv, OneShotMatchesPlan) {
   const ConvCase c = seed_case(55, 20, true);

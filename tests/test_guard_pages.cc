@@ -46,14 +46,6 @@ class GuardedBuffer {
   float* data_ = nullptr;
 };
 
-std::vector<xconv_isa> runnable_isas() {
-  std::vector<xconv_isa> isas;
-  for (int i = XCONV_ISA_SCALAR; i <= XCONV_ISA_NEON; ++i) {
-    if (xconv_isa_supported(static_cast<xconv_isa>(i))) isas.push_back(static_cast<xconv_isa>(i));
-  }
-  return isas;
-}
-
 class GuardPages : public ::testing::TestWithParam<xconv_isa> {};
 
 TEST_P(GuardPages, NoAccessOutsideTheCallersBuffers) {
@@ -62,20 +54,9 @@ TEST_P(GuardPages, NoAccessOutsideTheCallersBuffers) {
   for (int i = 0; i < kShapes; ++i) {
     const ConvCase c = random_case(base_seed() + 104729u * i);
     const xconv_conv2d_desc& d = c.desc;
-    int64_t oh, ow;
-    ASSERT_EQ(xconv_conv2d_output_size(&d, &oh, &ow), XCONV_OK);
-    std::mt19937_64 rng(c.seed);
-    std::uniform_real_distribution<float> dist(-1, 1);
-    auto random_vector = [&](size_t n) {
-      std::vector<float> v(n);
-      for (float& x : v) x = dist(rng);
-      return v;
-    };
-    const std::vector<float> in = random_vector(d.batch * d.in_channels * d.in_height * d.in_width);
-    const std::vector<float> w =
-        random_vector(d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width);
-    const std::vector<float> bias = random_vector(d.out_channels);
-    const size_t out_count = d.batch * d.out_channels * oh * ow;
+    const ConvData data = random_data(d, c.seed);
+    const std::vector<float>&in = data.input, &w = data.weights, &bias = data.bias;
+    const size_t out_count = data.output_count;
 
     // The reference result: plain buffers, one thread.
     xconv_plan_options o = random_options(c.seed, GetParam());
@@ -108,8 +89,7 @@ TEST_P(GuardPages, NoAccessOutsideTheCallersBuffers) {
   std::printf("%s: %d shapes, %zu guarded placements\n", xconv_isa_name(GetParam()), kShapes, placements);
 }
 
-INSTANTIATE_TEST_SUITE_P(Hardening, GuardPages, ::testing::ValuesIn(runnable_isas()),
-                         [](const auto& info) { return std::string(xconv_isa_name(info.param)); });
+INSTANTIATE_TEST_SUITE_P(Hardening, GuardPages, ::testing::ValuesIn(runnable_isas()), isa_param_name);
 
 }  // namespace
 }  // namespace xconv::test

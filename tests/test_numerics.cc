@@ -22,14 +22,6 @@
 namespace xconv::test {
 namespace {
 
-std::vector<xconv_isa> runnable_isas() {
-  std::vector<xconv_isa> isas;
-  for (int i = XCONV_ISA_SCALAR; i <= XCONV_ISA_NEON; ++i) {
-    if (xconv_isa_supported(static_cast<xconv_isa>(i))) isas.push_back(static_cast<xconv_isa>(i));
-  }
-  return isas;
-}
-
 class NonFinite : public ::testing::TestWithParam<xconv_isa> {};
 
 // Random shapes with a few NaN/+inf/-inf planted in the input or the
@@ -40,16 +32,9 @@ TEST_P(NonFinite, PropagatesLikeTheReference) {
   for (int i = 0; i < 150; ++i) {
     ConvCase c = random_case(base_seed() + 31337u * i);
     const xconv_conv2d_desc& d = c.desc;
-    int64_t oh, ow;
-    ASSERT_EQ(xconv_conv2d_output_size(&d, &oh, &ow), XCONV_OK);
+    ConvData data = random_data(d, c.seed);
+    std::vector<float>&in = data.input, &w = data.weights, &bias = data.bias;
     std::mt19937_64 rng(c.seed);
-    std::uniform_real_distribution<float> dist(-1, 1);
-    std::vector<float> in(d.batch * d.in_channels * d.in_height * d.in_width);
-    std::vector<float> w(d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width);
-    std::vector<float> bias(d.out_channels);
-    for (float& x : in) x = dist(rng);
-    for (float& x : w) x = dist(rng);
-    for (float& x : bias) x = dist(rng);
     std::vector<float>& target = i % 2 ? in : w;
     for (int k = 0; k < 3; ++k) target[rng() % target.size()] = specials[rng() % 3];
 
@@ -58,7 +43,7 @@ TEST_P(NonFinite, PropagatesLikeTheReference) {
     o.isa = GetParam();
     xconv_plan* plan = nullptr;
     ASSERT_EQ(xconv_plan_create(&d, w.data(), c.bias ? bias.data() : nullptr, &o, &plan), XCONV_OK);
-    std::vector<float> out(d.batch * d.out_channels * oh * ow);
+    std::vector<float> out(data.output_count);
     ASSERT_EQ(xconv_plan_run(plan, in.data(), out.data(), nullptr), XCONV_OK);
     xconv_plan_destroy(plan);
     const ref::RefResult r = ref::conv2d(d, in.data(), w.data(), c.bias ? bias.data() : nullptr);
@@ -76,8 +61,7 @@ TEST_P(NonFinite, PropagatesLikeTheReference) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Numerics, NonFinite, ::testing::ValuesIn(runnable_isas()),
-                         [](const auto& info) { return std::string(xconv_isa_name(info.param)); });
+INSTANTIATE_TEST_SUITE_P(Numerics, NonFinite, ::testing::ValuesIn(runnable_isas()), isa_param_name);
 
 #if defined(__x86_64__)
 constexpr unsigned kFlushBits = 0x8040;  // MXCSR FTZ | DAZ

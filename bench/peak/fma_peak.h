@@ -1,26 +1,31 @@
 // The machine's FMA peak, measured by the bench itself: independent chains
-// of fused multiply-adds, enough to cover the FMA latency on every pipe. Each
-// ISA's loop lives in its own translation unit, built with that ISA's flags.
+// of fused multiply-adds (fma_chains-inl.h), built for Highway's AVX2 and
+// AVX3 targets on x86 and NEON on Arm, each in its own translation unit.
 #ifndef XCONV_BENCH_PEAK_FMA_PEAK_H_
 #define XCONV_BENCH_PEAK_FMA_PEAK_H_
 
 #include <cstddef>
 
-extern "C" {
-// Run `iterations` rounds of independent FMA chains (vector FMAs per round
-// stored in *fmas_per_iteration); returns a value that depends on every FMA,
-// so none can be optimised away.
-float xconv_bench_fma_chains_avx2(size_t iterations, size_t* fmas_per_iteration);
-float xconv_bench_fma_chains_avx512(size_t iterations, size_t* fmas_per_iteration);
-float xconv_bench_fma_chains_neon(size_t iterations, size_t* fmas_per_iteration);
-}
+#include "xconv/xconv.h"
 
 namespace xconv::bench {
 
-// Single-thread FMA peak of one ISA in flop/s (best of a few timed runs), or
-// 0 when this build or CPU has no such loop. isa: "avx2" | "avx512" | "neon".
-double fma_peak(const char* isa);
+struct FmaLoop {
+  size_t fmas_per_iteration = 0;  // vector FMAs per iteration
+  size_t lanes = 0;               // floats per vector
+};
+
+// Single-thread FMA peak of an xconv ISA's vectors in flop/s (best of a few
+// timed runs), or 0 when this build or CPU has no such loop.
+double fma_peak(xconv_isa isa);
 
 }  // namespace xconv::bench
+
+extern "C" {
+// Runs `iterations` rounds of the chains; the result depends on every FMA.
+float xconv_bench_fma_chains_avx2(size_t iterations, xconv::bench::FmaLoop* loop);
+float xconv_bench_fma_chains_avx3(size_t iterations, xconv::bench::FmaLoop* loop);
+float xconv_bench_fma_chains_neon(size_t iterations, xconv::bench::FmaLoop* loop);
+}
 
 #endif  // XCONV_BENCH_PEAK_FMA_PEAK_H_

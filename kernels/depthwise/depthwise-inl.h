@@ -129,4 +129,16 @@ void DepthwiseNhwc(const DepthwiseJob& j, const float* input, float* output, siz
 }  // namespace xconv
 HWY_AFTER_NAMESPACE();
 
+// Defines this target's entry points (declared in depthwise.h); each
+// depthwise_<target>.cc is this one line.
+#define XCONV_EXPORT_DEPTHWISE(target)                                                                  \
+  namespace xconv {                                                                                     \
+  void depthwise_nchw_##target(const DepthwiseJob& job, const float* input, float* output, size_t task) { \
+    HWY_STATIC_DISPATCH(DepthwiseNchw)(job, input, output, task);                                       \
+  }                                                                                                     \
+  void depthwise_nhwc_##target(const DepthwiseJob& job, const float* input, float* output, size_t task) { \
+    HWY_STATIC_DISPATCH(DepthwiseNhwc)(job, input, output, task);                                       \
+  }                                                                                                     \
+  }  // namespace xconv
+
 #endif  // XCONV_KERNELS_DEPTHWISE_DEPTHWISE_INL_H_

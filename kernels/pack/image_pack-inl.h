@@ -188,4 +188,18 @@ void PackRowsNhwc(const ConvShape& s, const float* image, int64_t g, size_t i0, 
 }  // namespace xconv
 HWY_AFTER_NAMESPACE();
 
+// Defines this target's entry points (declared in image_pack.h); each
+// image_pack_<target>.cc is this one line.
+#define XCONV_EXPORT_IMAGE_PACKERS(target)                                                                  \
+  namespace xconv {                                                                                         \
+  void pack_columns_nchw_##target(const ConvShape& s, const float* group_image, size_t j0, size_t ncols,   \
+                                  size_t k0, size_t kc, size_t nr, float* dst) {                           \
+    HWY_STATIC_DISPATCH(PackColumnsNchw)(s, group_image, j0, ncols, k0, kc, nr, dst);                       \
+  }                                                                                                         \
+  void pack_rows_nhwc_##target(const ConvShape& s, const float* image, int64_t g, size_t i0, size_t nrows, \
+                               size_t k0, size_t kc, size_t mr, float* dst) {                              \
+    HWY_STATIC_DISPATCH(PackRowsNhwc)(s, image, g, i0, nrows, k0, kc, mr, dst);                             \
+  }                                                                                                         \
+  }  // namespace xconv
+
 #endif  // XCONV_KERNELS_PACK_IMAGE_PACK_INL_H_
