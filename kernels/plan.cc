@@ -22,7 +22,8 @@ constexpr int64_t kMaxBlock = 1 << 20;
 // which is read at run time. kc and nc come from tuning runs (tools/xconv_tune)
 // on Zen 5: K blocks up to 512 deep and image panels 2048 pixels wide.
 constexpr size_t kMaxKc = 512;
-constexpr size_t kDefaultNcPixels = 2048;  // NCHW: packed image panel, kc x nc
+constexpr size_t kMaxNcPixels = 2048;       // NCHW: packed image panel, kc x nc,
+constexpr size_t kPanelBytes = 1024 * 1024;  // at most this much per thread
 constexpr size_t kFallbackL2Bytes = 256 * 1024;
 
 size_t l2_bytes() {
@@ -64,7 +65,8 @@ void choose_blocking(xconv_plan* p, const xconv_plan_options& o) {
   const size_t rows_in_l2 = std::max<size_t>(MR, l2_bytes() / 2 / (p->kc * sizeof(float)) / MR * MR);
   p->mc = o.mc ? round_up(static_cast<size_t>(o.mc), MR) : rows_in_l2;
   if (p->weights_are_a) {
-    p->nc = o.nc ? round_up(static_cast<size_t>(o.nc), NR) : kDefaultNcPixels;
+    const size_t fits = std::max<size_t>(NR, kPanelBytes / (p->kc * sizeof(float)) / NR * NR);
+    p->nc = o.nc ? round_up(static_cast<size_t>(o.nc), NR) : std::min(kMaxNcPixels, fits);
   } else {
     p->nc = o.nc ? round_up(static_cast<size_t>(o.nc), NR) : p->group_out_padded;
   }
