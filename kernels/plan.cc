@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <new>
 
@@ -95,20 +96,36 @@ void choose_split(xconv_plan* p) {
   p->weight_chunks = ceil_div(static_cast<size_t>(p->shape.group_out), p->weight_chunk);
 }
 
-// Among the ISA's kernels, the tile that pads the GEMM least: rows and
-// columns rounded up to MR and NR (e.g. 6x64 for 64 output channels, a
-// narrow tile for a 14x14 image). Ties go to the kernel listed first.
-const KernelInfo* least_padding_kernel(const ConvShape& s, const KernelInfo* chosen) {
+size_t vector_lanes(xconv_isa isa) {
+  switch (isa) {
+    case XCONV_ISA_AVX512: return 16;
+    case XCONV_ISA_AVX2: return 8;
+    case XCONV_ISA_NEON:
+    case XCONV_ISA_HWY: return 4;
+    default: return 1;
+  }
+}
+
+// Among the ISA's kernels, the cheapest for this GEMM: the padded area
+// (rows and columns rounded up to MR and NR) times the kernel's instruction
+// overhead per k step, (MR broadcasts + NR/lanes B loads) per MR*NR/lanes
+// FMAs. So 6x64 for 64 output channels, a narrow tile for a 14x14 image, and
+// not a small tile whose loads crowd out its FMAs. Ties: listed first.
+const KernelInfo* cheapest_kernel(const ConvShape& s, const KernelInfo* chosen) {
   const bool nchw = s.d.layout == XCONV_LAYOUT_NCHW;
-  const size_t pixels = static_cast<size_t>(s.out_h * s.out_w), outs = static_cast<size_t>(s.group_out);
-  const size_t m = nchw ? outs : pixels, n = nchw ? pixels : outs;
+  const double pixels = static_cast<double>(s.out_h * s.out_w), outs = static_cast<double>(s.group_out);
+  const double m = nchw ? outs : pixels, n = nchw ? pixels : outs;
+  const double lanes = static_cast<double>(vector_lanes(chosen->isa));
   const KernelInfo* best = chosen;
-  size_t best_area = SIZE_MAX;
+  double best_cost = INFINITY;
   for (size_t i = 0; i < kernel_count(); ++i) {
     const KernelInfo& k = kernel_at(i);
     if (k.isa != chosen->isa) continue;
-    const size_t area = round_up(m, k.mr) * round_up(n, k.nr);
-    if (area < best_area) best = &k, best_area = area;
+    const double mr = static_cast<double>(k.mr), nr = static_cast<double>(k.nr);
+    const double area = std::ceil(m / mr) * mr * std::ceil(n / nr) * nr;
+    const double fmas = mr * nr / lanes, overhead = (mr + nr / lanes) / fmas;
+    const double cost = area * (1.0 + 0.5 * overhead);
+    if (cost < best_cost) best = &k, best_cost = cost;
   }
   return best;
 }
@@ -174,7 +191,7 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
   if (xconv_status s = check_options(options); s != XCONV_OK) return s;
   const KernelInfo* kernel = nullptr;
   if (xconv_status s = choose_kernel(options, &kernel); s != XCONV_OK) return s;
-  if (options.kernel == nullptr) kernel = least_padding_kernel(shape, kernel);
+  if (options.kernel == nullptr) kernel = cheapest_kernel(shape, kernel);
 
   std::unique_ptr<xconv_plan> p(new (std::nothrow) xconv_plan);
   if (!p) return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the plan", who);
