@@ -20,6 +20,8 @@
 #   fuzz       the libFuzzer target (same build) for XCONV_FUZZ_SECONDS (60),
 #              from the committed seed corpus
 #   tsan       ThreadSanitizer build: the threaded tests
+#   shared     default_library=shared: the unit tests, and only xconv_*
+#              symbols exported
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -116,6 +118,16 @@ if [ -f build-tsan/build.ninja ] || meson setup build-tsan --buildtype=debugopti
   results+=("tsan=build-tsan/meson-logs/tsan.json")
 else
   results+=("tsan=$logs/tsan-setup.log")
+fi
+
+log "shared-library build"
+if [ -f build-shared/build.ninja ] || meson setup build-shared -Ddefault_library=shared -Dbench=disabled \
+    >"$logs/shared-setup.log" 2>&1; then
+  stage shared-build ninja -C build-shared
+  stage shared-run meson test -C build-shared --suite unit --print-errorlogs --num-processes 2 --logbase shared
+  results+=("shared=build-shared/meson-logs/shared.json")
+else
+  results+=("shared=$logs/shared-setup.log")
 fi
 
 log "summary ($SECONDS s)"
