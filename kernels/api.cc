@@ -37,10 +37,15 @@ xconv_status run_plan(const xconv_plan* plan, const float* input, float* output,
   if (reinterpret_cast<uintptr_t>(workspace) % alignof(float) != 0) {
     return fail(XCONV_INVALID_ARGUMENT, "xconv_plan_run: workspace is not aligned to a float");
   }
-  xconv::AlignedBuffer internal;
   float* scratch = static_cast<float*>(workspace);
   if (scratch == nullptr) {
-    if (!internal.allocate(slot_floats(*plan) * plan->num_threads)) {
+    // The calling thread's own workspace, kept between runs (of any plan) and
+    // grown when a plan needs more: no allocation, and no page faults on
+    // fresh pages, in the steady state. Each thread has its own, so
+    // concurrent runs never share one.
+    thread_local xconv::AlignedBuffer internal;
+    const size_t needed = slot_floats(*plan) * plan->num_threads;
+    if (internal.size() < needed && !internal.allocate(needed)) {
       return fail(XCONV_OUT_OF_MEMORY, "xconv_plan_run: out of memory for %zu bytes of workspace",
                   xconv_plan_workspace_size(plan));
     }

@@ -113,9 +113,10 @@ XCONV_API xconv_status xconv_plan_create(const xconv_conv2d_desc* desc, const fl
  * Bounded by the block sizes and the thread count, never by the image size. */
 XCONV_API size_t xconv_plan_workspace_size(const xconv_plan* plan);
 
-/* Runs the convolution. workspace: NULL (allocated internally for the call) or
- * at least xconv_plan_workspace_size() bytes, 64-byte alignment preferred, not
- * used by any other concurrent run. Writes only the output tensor. */
+/* Runs the convolution. workspace: NULL (a workspace owned by the calling
+ * thread, kept and reused across runs) or at least xconv_plan_workspace_size()
+ * bytes, 64-byte alignment preferred, not used by any other concurrent run.
+ * Writes only the output tensor. */
 XCONV_API xconv_status xconv_plan_run(const xconv_plan* plan, const float* input, float* output,
                                       void* workspace);
 
