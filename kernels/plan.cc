@@ -20,8 +20,10 @@ constexpr int kMaxThreads = 1024;
 constexpr int64_t kMaxBlock = 1 << 20;
 // Default blocking, from cache sizes (Low et al., "Analytical modeling is
 // enough for high-performance BLIS"): the mc x kc A block takes half the L2,
-// which is read at run time. kc and nc come from tuning runs (tools/xconv_tune)
-// on Zen 5: K blocks up to 512 deep and image panels 2048 pixels wide.
+// which is read at run time. kc comes from tuning runs (tools/xconv_tune) on
+// Zen 5: K blocks up to 512 deep. The packed image panel is as wide as fits
+// 1 MiB (at most 2048 pixels), which keeps a 1x64x224x224 3x3 layer within
+// its tensors + 8 MiB (tests/check_peak_memory.py).
 constexpr size_t kMaxKc = 512;
 constexpr size_t kMaxNcPixels = 2048;       // NCHW: packed image panel, kc x nc,
 constexpr size_t kPanelBytes = 1024 * 1024;  // at most this much per thread
