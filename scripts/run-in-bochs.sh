@@ -23,7 +23,11 @@ trap 'rm -rf "$work"' EXIT
 
 if [ ! -f "$cache/vmlinuz" ]; then
   echo "run-in-bochs: fetching a Debian cloud kernel and isolinux into $cache"
-  image=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image/ {print $2; exit}')
+  image=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image/ {print $2; exit}')
+  if [ -z "$image" ]; then  # no package lists yet on this machine
+    apt-get update -q >/dev/null
+    image=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image/ {print $2; exit}')
+  fi
   (cd "$work" && apt-get download -q "$image" isolinux syslinux-common >/dev/null)
   for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$work/x"; done
   cp "$work"/x/boot/vmlinuz-* "$cache/vmlinuz"
