@@ -34,9 +34,20 @@ HWY_INLINE float nchw_point(const DepthwiseJob& j, const float* plane, const flo
   return acc;
 }
 
-// `count` vectors of consecutive output columns from ow0, all of whose taps
-// lie inside the image's columns (stride 1): every tap is one load per vector.
-template <int kVectors>
+// Input columns ow * kStride + offset for `lanes` consecutive outputs: one
+// load for stride 1; for stride 2 the even half of an interleaved load, which
+// also reads the odd neighbour of the last column (the caller keeps it inside).
+template <int kStride, class D>
+HWY_INLINE hn::Vec<D> load_columns(D d, const float* x) {
+  if (kStride == 1) return hn::LoadU(d, x);
+  hn::Vec<D> even, odd;
+  hn::LoadInterleaved2(d, x, even, odd);
+  return even;
+}
+
+// kVectors vectors of consecutive output columns from ow0, all of whose taps
+// lie inside the image's columns: every tap is one load per vector.
+template <int kVectors, int kStride>
 HWY_INLINE void nchw_columns(const DepthwiseJob& j, const float* plane, const float* w, int64_t oh, int64_t ow0,
                              float* y) {
   const hn::ScalableTag<float> d;
@@ -46,11 +57,12 @@ HWY_INLINE void nchw_columns(const DepthwiseJob& j, const float* plane, const fl
   for (int64_t r = 0; r < j.kh; ++r) {
     const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
     const bool row_inside = ih >= 0 && ih < j.in_h;
-    const float* x = plane + (row_inside ? ih : 0) * j.in_w + ow0 - j.pad_left;
+    const float* x = plane + (row_inside ? ih : 0) * j.in_w + ow0 * kStride - j.pad_left;
     for (int64_t s = 0; s < j.kw; ++s) {
       const auto wv = hn::Set(d, w[r * j.kw + s]);
       for (int v = 0; v < kVectors; ++v) {
-        const auto xv = row_inside ? hn::LoadU(d, x + s * j.dilation_w + v * lanes) : hn::Zero(d);
+        const auto xv = row_inside ? load_columns<kStride>(d, x + s * j.dilation_w + v * lanes * kStride)
+                                   : hn::Zero(d);
         acc[v] = hn::MulAdd(wv, xv, acc[v]);
       }
     }
@@ -58,32 +70,46 @@ HWY_INLINE void nchw_columns(const DepthwiseJob& j, const float* plane, const fl
   for (int v = 0; v < kVectors; ++v) hn::StoreU(acc[v], d, y + ow0 + v * lanes);
 }
 
+// The vector columns of a row, [first, end), for stride kStride: four, two
+// or one vectors at a time, the last one ending exactly at `end`
+// (overlapping the one before; the overlap is computed twice, identically).
+template <int kStride>
+HWY_INLINE void nchw_vector_columns(const DepthwiseJob& j, const float* plane, const float* w, int64_t oh,
+                                    int64_t first, int64_t end, float* y) {
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
+  int64_t ow = first;
+  for (; ow + 4 * lanes <= end; ow += 4 * lanes) nchw_columns<4, kStride>(j, plane, w, oh, ow, y);
+  for (; ow + 2 * lanes <= end; ow += 2 * lanes) nchw_columns<2, kStride>(j, plane, w, oh, ow, y);
+  for (; ow + lanes <= end; ow += lanes) nchw_columns<1, kStride>(j, plane, w, oh, ow, y);
+  if (ow < end) nchw_columns<1, kStride>(j, plane, w, oh, end - lanes, y);
+}
+
 void DepthwiseNchw(const DepthwiseJob& j, const float* input, float* output, size_t task) {
   const int64_t n = static_cast<int64_t>(task) / j.out_channels, o = static_cast<int64_t>(task) % j.out_channels;
   const float* plane = input + (n * j.channels + o / j.multiplier) * j.in_h * j.in_w;
   float* out = output + (n * j.out_channels + o) * j.out_h * j.out_w;
   const float* w = j.weights + o * j.kh * j.kw;
-  const hn::ScalableTag<float> d;
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
-  // Vector columns: stride 1, and every tap's input column inside the image.
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
+  // Vector columns (stride 1 or 2): every tap's input columns inside the
+  // image, including the odd neighbour that a stride-2 load also reads.
   int64_t first = 0, end = 0;
-  if (j.stride_w == 1) {
-    first = j.pad_left;
-    end = j.in_w - (j.kw - 1) * j.dilation_w + j.pad_left;
+  if (j.stride_w <= 2) {
+    first = (j.pad_left + j.stride_w - 1) / j.stride_w;
+    const int64_t last = j.in_w - 1 - (j.kw - 1) * j.dilation_w + j.pad_left - (j.stride_w - 1);
+    end = last < 0 ? 0 : last / j.stride_w + 1;
     end = end < j.out_w ? end : j.out_w;
-    if (end < first) end = first;
+    if (end - first < lanes) end = first;  // too few for one vector: all scalar
   }
   for (int64_t oh = 0; oh < j.out_h; ++oh) {
     float* y = out + oh * j.out_w;
     int64_t ow = 0;
     for (; ow < first && ow < j.out_w; ++ow) y[ow] = nchw_point(j, plane, w, oh, ow);
-    if (end - first >= lanes) {
-      for (; ow + 4 * lanes <= end; ow += 4 * lanes) nchw_columns<4>(j, plane, w, oh, ow, y);
-      for (; ow + 2 * lanes <= end; ow += 2 * lanes) nchw_columns<2>(j, plane, w, oh, ow, y);
-      for (; ow + lanes <= end; ow += lanes) nchw_columns<1>(j, plane, w, oh, ow, y);
-      // The last vector ends exactly at `end`, overlapping the one before:
-      // the overlap is computed twice, identically.
-      if (ow < end) nchw_columns<1>(j, plane, w, oh, end - lanes, y);
+    if (end > first) {
+      if (j.stride_w == 1) {
+        nchw_vector_columns<1>(j, plane, w, oh, first, end, y);
+      } else {
+        nchw_vector_columns<2>(j, plane, w, oh, first, end, y);
+      }
       ow = end;
     }
     for (; ow < j.out_w; ++ow) y[ow] = nchw_point(j, plane, w, oh, ow);
