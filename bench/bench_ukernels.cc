@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "bench/peak/fma_peak.h"
-#include "kernels/kernel_table.h"
+#include "kernels/frame/kernel_table.h"
 #include "xconv/xconv.h"
 
 namespace {

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "kernels/thread_pool.h"
+#include "kernels/frame/thread_pool.h"
 #include "tools/layer_suite.h"
 #include "xconv/xconv.h"
 

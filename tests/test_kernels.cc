@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "kernels/generated/kernels.h"
-#include "kernels/scalar/gemm_model.h"
+#include "kernels/ukernels/gen/kernels.h"
+#include "kernels/ukernels/gemm_model.h"
 #include "tests/test_seed.h"
 #include "xconv/xconv.h"
 
@@ -35,7 +35,7 @@ struct KernelUnderTest {
 
 const KernelUnderTest kKernels[] = {
 #define XCONV_KERNEL(isa, mr, nr, fused, name) {#name, isa, mr, nr, name, &gemm_model<mr, nr, fused>},
-#include "kernels/generated/kernel_list.inc"
+#include "kernels/ukernels/gen/kernel_list.inc"
 #undef XCONV_KERNEL
 };
 

@@ -9,9 +9,9 @@
 #include <random>
 #include <vector>
 
-#include "kernels/denormals.h"
+#include "kernels/frame/denormals.h"
 #include "kernels/ref/conv2d_ref.h"
-#include "kernels/thread_pool.h"
+#include "kernels/frame/thread_pool.h"
 #include "tests/conv_checker.h"
 #include "xconv/xconv.h"
 

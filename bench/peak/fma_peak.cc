@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "kernels/cpu.h"
+#include "kernels/frame/cpu.h"
 
 namespace xconv::bench {
 

@@ -3,16 +3,16 @@
 // tiles. The full im2col matrix is never built.
 //
 // The packers are written once with Highway (image_pack-inl.h) and compiled
-// for several static targets: the baseline (scalar on x86, NEON on Arm), and
-// on x86 SSE4, AVX2 and AVX3 (AVX-512). A plan takes the widest one that its
-// kernel's ISA and the CPU allow.
+// for each Highway target of gen/isas.py (image_pack_<target>.cc): the
+// baseline (scalar on x86, NEON on Arm), and on x86 SSE4, AVX2 and AVX3.
 #ifndef XCONV_KERNELS_PACK_IMAGE_PACK_H_
 #define XCONV_KERNELS_PACK_IMAGE_PACK_H_
 
 #include <cstddef>
 #include <cstdint>
 
-#include "kernels/shape.h"
+#include "kernels/frame/shape.h"
+#include "kernels/ukernels/gen/isa_table.h"
 #include "xconv/xconv.h"
 
 namespace xconv {
@@ -36,22 +36,9 @@ struct ImagePackers {
   const char* target;  // Highway target name, for the plan's description
 };
 
-// The packers to use with kernels of `isa` on this CPU.
-const ImagePackers& image_packers_for(xconv_isa isa);
-
-// The per-target entry points (image_pack_<target>.cc).
-void pack_columns_nchw_baseline(const ConvShape&, const float*, size_t, size_t, size_t, size_t, size_t, float*);
-void pack_rows_nhwc_baseline(const ConvShape&, const float*, int64_t, size_t, size_t, size_t, size_t, size_t,
-                             float*);
-#define XCONV_DECLARE_PACKERS(target)                                                                   \
-  void pack_columns_nchw_##target(const ConvShape&, const float*, size_t, size_t, size_t, size_t, size_t, \
-                                  float*);                                                                \
-  void pack_rows_nhwc_##target(const ConvShape&, const float*, int64_t, size_t, size_t, size_t, size_t,   \
-                               size_t, float*);
-XCONV_DECLARE_PACKERS(sse4)
-XCONV_DECLARE_PACKERS(avx2)
-XCONV_DECLARE_PACKERS(avx3)
-#undef XCONV_DECLARE_PACKERS
+// The packers compiled for a Highway target, or nullptr when that target is
+// not built here. Which target a plan uses is chosen in kernels/frame/choose.cc.
+const ImagePackers* image_packers(HwyTarget target);
 
 }  // namespace xconv
 

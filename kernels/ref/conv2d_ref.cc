@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "kernels/layout.h"
+#include "kernels/frame/layout.h"
 
 namespace xconv::ref {
 

@@ -1,4 +1,0 @@
-// The depthwise loops for Highway's avx2 target (see depthwise.h).
-#include "kernels/depthwise/depthwise-inl.h"
-
-XCONV_EXPORT_DEPTHWISE(avx2)

@@ -1,4 +1,0 @@
-// The depthwise loops for Highway's neon target (see depthwise.h).
-#include "kernels/depthwise/depthwise-inl.h"
-
-XCONV_EXPORT_DEPTHWISE(neon)

@@ -1,0 +1,151 @@
+// The C API: the boundary between C callers and the C++ inside. Every entry
+// point catches everything, so no C++ exception crosses into C.
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <thread>
+
+#include "kernels/frame/error.h"
+#include "kernels/frame/isa.h"
+#include "kernels/frame/kernel_table.h"
+#include "kernels/frame/plan.h"
+#include "kernels/frame/raw_enum.h"
+#include "kernels/frame/run.h"
+#include "xconv/xconv.h"
+
+namespace {
+
+using xconv::fail;
+
+int hardware_threads() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+}  // namespace
+
+extern "C" {
+
+void xconv_conv2d_desc_init(xconv_conv2d_desc* desc) {
+  if (desc == nullptr) return;
+  *desc = xconv_conv2d_desc{};
+  desc->stride_height = desc->stride_width = 1;
+  desc->dilation_height = desc->dilation_width = 1;
+  desc->groups = 1;
+  desc->layout = XCONV_LAYOUT_NCHW;
+  desc->weight_layout = XCONV_WEIGHTS_OIHW;
+  desc->output_min = -INFINITY;
+  desc->output_max = INFINITY;
+}
+
+xconv_status xconv_conv2d_output_size(const xconv_conv2d_desc* desc, int64_t* out_height,
+                                      int64_t* out_width) {
+  xconv::ConvShape shape;
+  if (xconv_status s = xconv::validate_desc("xconv_conv2d_output_size", desc, &shape); s != XCONV_OK) {
+    return s;
+  }
+  if (out_height) *out_height = shape.out_h;
+  if (out_width) *out_width = shape.out_w;
+  return XCONV_OK;
+}
+
+void xconv_plan_options_init(xconv_plan_options* options) {
+  if (options == nullptr) return;
+  *options = xconv_plan_options{};
+  options->isa = XCONV_ISA_AUTO;
+}
+
+xconv_status xconv_plan_create(const xconv_conv2d_desc* desc, const float* weights, const float* bias,
+                               const xconv_plan_options* options, xconv_plan** out_plan) {
+  try {
+    if (out_plan == nullptr) return fail(XCONV_INVALID_ARGUMENT, "xconv_plan_create: out_plan is NULL");
+    *out_plan = nullptr;
+    xconv_plan_options defaults;
+    xconv_plan_options_init(&defaults);
+    std::unique_ptr<xconv_plan> plan;
+    xconv_status s = xconv::create_plan("xconv_plan_create", desc, weights, bias,
+                                        options ? *options : defaults, hardware_threads(), &plan);
+    if (s == XCONV_OK) *out_plan = plan.release();
+    return s;
+  } catch (const std::bad_alloc&) {
+    return fail(XCONV_OUT_OF_MEMORY, "xconv_plan_create: out of memory");
+  } catch (const std::exception& e) {
+    return fail(XCONV_INTERNAL_ERROR, "xconv_plan_create: %s", e.what());
+  }
+}
+
+size_t xconv_plan_workspace_size(const xconv_plan* plan) {
+  return plan == nullptr ? 0 : xconv::workspace_bytes(*plan);
+}
+
+xconv_status xconv_plan_run(const xconv_plan* plan, const float* input, float* output, void* workspace) {
+  try {
+    return xconv::run_plan("xconv_plan_run", plan, input, output, workspace);
+  } catch (const std::exception& e) {
+    return fail(XCONV_INTERNAL_ERROR, "xconv_plan_run: %s", e.what());
+  }
+}
+
+const char* xconv_plan_describe(const xconv_plan* plan) {
+  return plan ? plan->description.c_str() : "(null plan)";
+}
+
+void xconv_plan_destroy(xconv_plan* plan) { delete plan; }
+
+xconv_status xconv_conv2d(const xconv_conv2d_desc* desc, const float* input, const float* weights,
+                          const float* bias, float* output) {
+  try {
+    if (input == nullptr) return fail(XCONV_INVALID_ARGUMENT, "xconv_conv2d: input is NULL");
+    if (output == nullptr) return fail(XCONV_INVALID_ARGUMENT, "xconv_conv2d: output is NULL");
+    xconv_plan_options options;
+    xconv_plan_options_init(&options);
+    options.num_threads = 1;
+    std::unique_ptr<xconv_plan> plan;
+    if (xconv_status s = xconv::create_plan("xconv_conv2d", desc, weights, bias, options, 1, &plan);
+        s != XCONV_OK) {
+      return s;
+    }
+    return xconv::run_plan("xconv_conv2d", plan.get(), input, output, nullptr);
+  } catch (const std::bad_alloc&) {
+    return fail(XCONV_OUT_OF_MEMORY, "xconv_conv2d: out of memory");
+  } catch (const std::exception& e) {
+    return fail(XCONV_INTERNAL_ERROR, "xconv_conv2d: %s", e.what());
+  }
+}
+
+const char* xconv_status_string(xconv_status status) {
+  switch (xconv::raw_enum(status)) {  // a C caller may pass any int
+    case XCONV_OK: return "XCONV_OK";
+    case XCONV_INVALID_ARGUMENT: return "XCONV_INVALID_ARGUMENT";
+    case XCONV_UNSUPPORTED: return "XCONV_UNSUPPORTED";
+    case XCONV_OUT_OF_MEMORY: return "XCONV_OUT_OF_MEMORY";
+    case XCONV_INTERNAL_ERROR: return "XCONV_INTERNAL_ERROR";
+  }
+  return "unknown xconv_status";
+}
+
+const char* xconv_last_error(void) { return xconv::last_error(); }
+
+xconv_isa xconv_best_isa(void) { return xconv::best_isa(); }
+
+int xconv_isa_supported(xconv_isa isa) {
+  const int value = xconv::raw_enum(isa);
+  return xconv::isa_info(value) != nullptr && xconv::isa_runnable(static_cast<xconv_isa>(value)) ? 1 : 0;
+}
+
+const char* xconv_isa_name(xconv_isa isa) { return xconv::isa_name(xconv::raw_enum(isa)); }
+
+size_t xconv_kernel_count(void) { return xconv::kernel_count(); }
+
+const char* xconv_kernel_name(size_t index) {
+  return index < xconv::kernel_count() ? xconv::kernel_at(index).name : nullptr;
+}
+
+xconv_isa xconv_kernel_isa(size_t index) {
+  return index < xconv::kernel_count() ? xconv::kernel_at(index).isa : XCONV_ISA_AUTO;
+}
+
+const char* xconv_version(void) { return XCONV_VERSION_STRING; }
+
+}  // extern "C"

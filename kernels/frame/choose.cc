@@ -1,0 +1,126 @@
+#include "kernels/frame/choose.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels/frame/error.h"
+#include "kernels/frame/isa.h"
+#include "kernels/frame/raw_enum.h"
+
+namespace xconv {
+namespace {
+
+xconv_status isa_from_env(xconv_isa* isa) {
+  const char* value = std::getenv("XCONV_ISA");
+  *isa = XCONV_ISA_AUTO;
+  if (value == nullptr || *value == '\0') return XCONV_OK;
+  for (const IsaInfo& info : kIsas) {
+    if (std::strcmp(value, info.name) == 0) {
+      *isa = info.isa;
+      return XCONV_OK;
+    }
+  }
+  return fail(XCONV_INVALID_ARGUMENT, "XCONV_ISA=%s is not one of scalar, hwy, avx2, avx512, neon", value);
+}
+
+// Resolves the ISA (and a named kernel) from the options, or fails.
+xconv_status choose_isa(const char* who, const xconv_plan_options& options, const IsaInfo** isa_out,
+                        const KernelInfo** named_out) {
+  const int requested = raw_enum(options.isa);
+  if (requested != XCONV_ISA_AUTO && isa_info(requested) == nullptr) {
+    return fail(XCONV_INVALID_ARGUMENT, "%s: options.isa = %d is not an xconv_isa", who, requested);
+  }
+  xconv_isa isa = static_cast<xconv_isa>(requested);
+  if (isa == XCONV_ISA_AUTO) {
+    if (xconv_status s = isa_from_env(&isa); s != XCONV_OK) return s;
+  }
+  const KernelInfo* named = nullptr;
+  if (options.kernel != nullptr) {
+    named = find_kernel(options.kernel);
+    if (named == nullptr) {
+      return fail(XCONV_INVALID_ARGUMENT, "%s: options.kernel '%s' is not a kernel of this library", who,
+                  options.kernel);
+    }
+    if (isa == XCONV_ISA_AUTO) isa = named->isa;  // a named kernel implies its ISA
+    if (named->isa != isa) {
+      return fail(XCONV_INVALID_ARGUMENT, "%s: options.kernel '%s' is not a '%s' kernel", who, options.kernel,
+                  isa_name(isa));
+    }
+  }
+  if (isa == XCONV_ISA_AUTO) isa = best_isa();
+  const IsaInfo* info = isa_info(isa);
+  if (!info->built) {
+    return fail(XCONV_UNSUPPORTED, "%s: ISA '%s' is not built into this library", who, info->name);
+  }
+  if (!isa_runnable(isa)) {
+    return fail(XCONV_UNSUPPORTED, "%s: ISA '%s' was requested but this CPU (or its OS) does not support it",
+                who, info->name);
+  }
+  *isa_out = info;
+  *named_out = named;
+  return XCONV_OK;
+}
+
+// Among the ISA's kernels, the cheapest for this GEMM: the padded area
+// (rows and columns rounded up to MR and NR) times the kernel's instruction
+// overhead per k step, (MR broadcasts + NR/lanes B loads) per MR*NR/lanes
+// FMAs. So 6x64 for 64 output channels, a narrow tile for a 14x14 image, and
+// not a small tile whose loads crowd out its FMAs. Ties: listed first.
+const KernelInfo* cheapest_kernel(const ConvShape& s, const IsaInfo& isa) {
+  const bool nchw = s.d.layout == XCONV_LAYOUT_NCHW;
+  const double pixels = static_cast<double>(s.out_h * s.out_w), outs = static_cast<double>(s.group_out);
+  const double m = nchw ? outs : pixels, n = nchw ? pixels : outs;
+  const double lanes = static_cast<double>(isa.lanes);
+  const KernelInfo* best = nullptr;
+  double best_cost = INFINITY;
+  for (size_t i = 0; i < kernel_count(); ++i) {
+    const KernelInfo& k = kernel_at(i);
+    if (k.isa != isa.isa) continue;
+    const double mr = static_cast<double>(k.mr), nr = static_cast<double>(k.nr);
+    const double area = std::ceil(m / mr) * mr * std::ceil(n / nr) * nr;
+    const double fmas = mr * nr / lanes, overhead = (mr + nr / lanes) / fmas;
+    const double cost = area * (1.0 + 0.5 * overhead);
+    if (cost < best_cost) best = &k, best_cost = cost;
+  }
+  return best;
+}
+
+}  // namespace
+
+const char* path_name(ConvPath path) {
+  switch (path) {
+    case ConvPath::kPackedGemm: return "packed_gemm";
+    case ConvPath::kDepthwiseDirect: return "depthwise_direct";
+  }
+  return "unknown";
+}
+
+xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_options& options, Choice* out) {
+  const IsaInfo* isa = nullptr;
+  const KernelInfo* named = nullptr;
+  if (xconv_status s = choose_isa(who, options, &isa, &named); s != XCONV_OK) return s;
+  Choice c;
+  c.kernel = named ? named : cheapest_kernel(shape, *isa);
+  if (c.kernel == nullptr) return fail(XCONV_INTERNAL_ERROR, "%s: ISA '%s' has no kernels", who, isa->name);
+  const bool nchw = shape.d.layout == XCONV_LAYOUT_NCHW;
+  const HwyTarget depthwise_target = shape.group_in == 1 ? first_runnable(isa->depthwise) : HwyTarget::kNone;
+  if (depthwise_target != HwyTarget::kNone) {
+    c.path = ConvPath::kDepthwiseDirect;
+    c.depthwise = depthwise_loops(depthwise_target, nchw);
+    c.loops_target = depthwise_target;
+  } else {
+    c.path = ConvPath::kPackedGemm;
+    c.loops_target = first_runnable(isa->packers);
+    c.packers = image_packers(c.loops_target);
+  }
+  if ((c.path == ConvPath::kDepthwiseDirect && c.depthwise == nullptr) ||
+      (c.path == ConvPath::kPackedGemm && c.packers == nullptr)) {
+    return fail(XCONV_INTERNAL_ERROR, "%s: no %s loops built for Highway target '%s'", who, path_name(c.path),
+                hwy_target_name(c.loops_target));
+  }
+  *out = c;
+  return XCONV_OK;
+}
+
+}  // namespace xconv

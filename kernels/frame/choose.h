@@ -1,0 +1,44 @@
+// The one place that decides how a plan computes: the ISA, the convolution
+// path, the micro-kernel and the Highway targets of the packers and loops.
+// xconv_plan_describe names every choice (docs/DESIGN.md, "The describe line").
+//
+// ISA: options.isa, else the XCONV_ISA environment variable, else the ISA
+// of a kernel named in options.kernel, else the first runnable ISA of the
+// fallback chain (kernels/frame/isa.h). Kernel: the named one, else the
+// cheapest of that ISA's kernels by the cost model in choose.cc. Path:
+// depthwise direct when every group has one input channel and the ISA has
+// depthwise loops this CPU runs, else packed GEMM.
+#ifndef XCONV_KERNELS_FRAME_CHOOSE_H_
+#define XCONV_KERNELS_FRAME_CHOOSE_H_
+
+#include "kernels/frame/kernel_table.h"
+#include "kernels/frame/shape.h"
+#include "kernels/pack/image_pack.h"
+#include "kernels/paths/depthwise/depthwise.h"
+#include "xconv/xconv.h"
+
+namespace xconv {
+
+enum class ConvPath {
+  kPackedGemm,       // im2col fused into packing, generated micro-kernels (kernels/paths/packed_gemm.h)
+  kDepthwiseDirect,  // direct loops, one input channel per group (kernels/paths/depthwise/)
+};
+
+// As xconv_plan_describe prints it after "path=".
+const char* path_name(ConvPath path);
+
+struct Choice {
+  ConvPath path = ConvPath::kPackedGemm;
+  const KernelInfo* kernel = nullptr;         // its ISA is the plan's ISA
+  const ImagePackers* packers = nullptr;      // packed GEMM
+  DepthwiseFn depthwise = nullptr;            // depthwise direct
+  HwyTarget loops_target = HwyTarget::kNone;  // of the packers or the depthwise loops
+};
+
+// Chooses for a validated shape, or records why not (an unknown kernel name,
+// an ISA the CPU lacks, ...) under `who`, the API call, and returns its status.
+xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_options& options, Choice* out);
+
+}  // namespace xconv
+
+#endif  // XCONV_KERNELS_FRAME_CHOOSE_H_

@@ -1,0 +1,199 @@
+#include "kernels/frame/plan.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <new>
+
+#include <unistd.h>
+
+#include "kernels/frame/error.h"
+#include "kernels/frame/isa.h"
+#include "kernels/frame/run.h"
+#include "kernels/pack/weight_pack.h"
+
+namespace xconv {
+namespace {
+
+constexpr int kMaxThreads = 1024;
+constexpr int64_t kMaxBlock = 1 << 20;
+// Default blocking, from cache sizes (Low et al., "Analytical modeling is
+// enough for high-performance BLIS"): the mc x kc A block takes half the L2,
+// which is read at run time. kc comes from tuning runs (tools/xconv_tune) on
+// Zen 5: K blocks up to 512 deep. The packed image panel is as wide as fits
+// 1 MiB (at most 2048 pixels), which keeps a 1x64x224x224 3x3 layer within
+// its tensors + 8 MiB (tests/check_peak_memory.py).
+constexpr size_t kMaxKc = 512;
+constexpr size_t kMaxNcPixels = 2048;       // NCHW: packed image panel, kc x nc,
+constexpr size_t kPanelBytes = 1024 * 1024;  // at most this much per thread
+constexpr size_t kFallbackL2Bytes = 256 * 1024;
+
+size_t l2_bytes() {
+  static const size_t bytes = [] {
+    const long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    return l2 > 0 ? static_cast<size_t>(l2) : kFallbackL2Bytes;
+  }();
+  return bytes;
+}
+
+size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
+size_t ceil_div(size_t x, size_t m) { return (x + m - 1) / m; }
+
+xconv_status check_options(const char* who, const xconv_plan_options& o) {
+  if (o.num_threads < 0 || o.num_threads > kMaxThreads) {
+    return fail(XCONV_INVALID_ARGUMENT, "%s: options.num_threads must be in [0, %d], got %d", who, kMaxThreads,
+                o.num_threads);
+  }
+  const struct { const char* name; int64_t value; } blocks[] = {{"kc", o.kc}, {"mc", o.mc}, {"nc", o.nc}};
+  for (const auto& b : blocks) {
+    if (b.value < 0 || b.value > kMaxBlock) {
+      return fail(XCONV_INVALID_ARGUMENT, "%s: options.%s must be 0 (automatic) or in [1, %" PRId64 "], got %" PRId64,
+                  who, b.name, kMaxBlock, b.value);
+    }
+  }
+  return XCONV_OK;
+}
+
+void choose_blocking(xconv_plan* p, const xconv_plan_options& o) {
+  const size_t K = static_cast<size_t>(p->shape.gemm_k), MR = p->choice.kernel->mr, NR = p->choice.kernel->nr;
+  if (o.kc) {
+    p->kc = std::min(K, static_cast<size_t>(o.kc));
+  } else {
+    // Equal blocks (576 -> 2 x 288, not 256 + 256 + 64): no short last block
+    // whose C reload and store are paid for little work.
+    p->kc = ceil_div(K, ceil_div(K, kMaxKc));
+  }
+  const size_t rows_in_l2 = std::max<size_t>(MR, l2_bytes() / 2 / (p->kc * sizeof(float)) / MR * MR);
+  p->mc = o.mc ? round_up(static_cast<size_t>(o.mc), MR) : rows_in_l2;
+  if (p->weights_are_a) {
+    const size_t fits = std::max<size_t>(NR, kPanelBytes / (p->kc * sizeof(float)) / NR * NR);
+    p->nc = o.nc ? round_up(static_cast<size_t>(o.nc), NR) : std::min(kMaxNcPixels, fits);
+  } else {
+    p->nc = o.nc ? round_up(static_cast<size_t>(o.nc), NR) : p->weights_layout.group_out_padded;
+  }
+}
+
+// Splits each (image, group) GEMM into chunks of output tiles for the
+// threads: pixels first (each image panel is then packed once), output
+// channels too when pixels alone do not give every thread work.
+void choose_split(xconv_plan* p) {
+  const size_t units = static_cast<size_t>(p->shape.d.batch * p->shape.d.groups);
+  const size_t pixel_tiles = ceil_div(p->pixels, p->pixel_tile);
+  const size_t weight_tile = p->weights_layout.tile;
+  const size_t weight_tiles = ceil_div(static_cast<size_t>(p->shape.group_out), weight_tile);
+  // Several tasks per thread, so that the shared task counter balances them
+  // (pixel chunks never pack anything twice, so they are cheap).
+  const size_t wanted = p->num_threads > 1 ? 8 * static_cast<size_t>(p->num_threads) : 1;
+  const size_t pixel_chunks = std::min(pixel_tiles, ceil_div(wanted, units));
+  // Every chunk of output channels packs the image panel again, so split
+  // them only as far as the threads need, not for balance.
+  const size_t threads = static_cast<size_t>(p->num_threads);
+  size_t weight_chunks = 1;
+  if (units * pixel_chunks < threads) weight_chunks = std::min(weight_tiles, ceil_div(threads, units * pixel_chunks));
+
+  p->pixel_chunk = std::max<size_t>(1, pixel_tiles / pixel_chunks) * p->pixel_tile;
+  p->pixel_chunks = ceil_div(p->pixels, p->pixel_chunk);
+  p->weight_chunk = ceil_div(weight_tiles, weight_chunks) * weight_tile;
+  p->weight_chunks = ceil_div(static_cast<size_t>(p->shape.group_out), p->weight_chunk);
+}
+
+DepthwiseJob depthwise_job(const xconv_plan& p) {
+  const ConvShape& s = p.shape;
+  const xconv_conv2d_desc& d = s.d;
+  return DepthwiseJob{d.in_channels, d.out_channels, s.group_out, d.in_height, d.in_width, s.out_h, s.out_w,
+                      d.kernel_height, d.kernel_width, d.stride_height, d.stride_width, d.dilation_height,
+                      d.dilation_width, d.pad_top, d.pad_left, d.output_min, d.output_max,
+                      p.packed_weights.data(), p.packed_bias.data()};
+}
+
+// The grammar of this line is docs/DESIGN.md's "The describe line":
+// space-separated key=value tokens, isa= and path= first.
+void describe(xconv_plan* p) {
+  const xconv_conv2d_desc& d = p->shape.d;
+  const Choice& c = p->choice;
+  const char* layout = d.layout == XCONV_LAYOUT_NCHW ? "NCHW" : "NHWC";
+  char text[512];
+  if (c.path == ConvPath::kDepthwiseDirect) {
+    std::snprintf(text, sizeof(text),
+                  "isa=%s path=%s kernel=depthwise_direct loops=%s threads=%d layout=%s channels=%" PRId64
+                  " multiplier=%" PRId64 " batch=%" PRId64 " tasks=%zu",
+                  isa_name(c.kernel->isa), path_name(c.path), hwy_target_name(c.loops_target), p->num_threads,
+                  layout, d.in_channels, p->shape.group_out, d.batch, task_count(*p));
+  } else {
+    const size_t gemm_m = p->weights_are_a ? static_cast<size_t>(p->shape.group_out) : p->pixels;
+    const size_t gemm_n = p->weights_are_a ? p->pixels : static_cast<size_t>(p->shape.group_out);
+    std::snprintf(text, sizeof(text),
+                  "isa=%s path=%s kernel=%s tile=%zux%zu packers=%s kc=%zu mc=%zu nc=%zu threads=%d layout=%s "
+                  "gemm=%zux%zux%" PRId64 " groups=%" PRId64 " batch=%" PRId64 " tasks=%zu",
+                  isa_name(c.kernel->isa), path_name(c.path), c.kernel->name, c.kernel->mr, c.kernel->nr,
+                  c.packers->target, p->kc, p->mc, p->nc, p->num_threads, layout, gemm_m, gemm_n, p->shape.gemm_k,
+                  d.groups, d.batch, task_count(*p));
+  }
+  p->description = text;
+}
+
+}  // namespace
+
+xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const float* weights,
+                         const float* bias, const xconv_plan_options& options, int default_threads,
+                         std::unique_ptr<xconv_plan>* out) {
+  ConvShape shape;
+  if (xconv_status s = validate_desc(who, desc, &shape); s != XCONV_OK) return s;
+  if (weights == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: weights is NULL", who);
+  if (xconv_status s = check_options(who, options); s != XCONV_OK) return s;
+  Choice choice;
+  if (xconv_status s = choose(who, shape, options, &choice); s != XCONV_OK) return s;
+
+  std::unique_ptr<xconv_plan> p(new (std::nothrow) xconv_plan);
+  if (!p) return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the plan", who);
+  const KernelInfo& kernel = *choice.kernel;
+  p->shape = shape;
+  p->choice = choice;
+  p->weights_are_a = shape.d.layout == XCONV_LAYOUT_NCHW;
+  p->pixels = static_cast<size_t>(shape.out_h * shape.out_w);
+  p->pixel_tile = p->weights_are_a ? kernel.nr : kernel.mr;
+  PackedWeightsLayout& layout = p->weights_layout;
+  layout.tile = p->weights_are_a ? kernel.mr : kernel.nr;
+  layout.group_out_padded = round_up(static_cast<size_t>(shape.group_out), layout.tile);
+  layout.gemm_k = static_cast<size_t>(shape.gemm_k);
+  p->num_threads = options.num_threads > 0 ? options.num_threads : default_threads;
+  p->flush_denormals = options.flush_denormals != 0;
+  choose_blocking(p.get(), options);
+  layout.kc = p->kc;
+  choose_split(p.get());
+
+  if (choice.path == ConvPath::kDepthwiseDirect) {
+    if (!p->packed_weights.allocate(shape.weight_elems) ||
+        (bias && !p->packed_bias.allocate(static_cast<size_t>(shape.d.out_channels)))) {
+      return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory packing %zu weights", who, shape.weight_elems);
+    }
+    pack_depthwise_weights(shape, weights, p->packed_weights.data());
+    if (bias) std::copy(bias, bias + shape.d.out_channels, p->packed_bias.data());
+    p->depthwise_job = depthwise_job(*p);
+  } else {
+    p->workspace_floats_per_thread = p->kc * (p->weights_are_a ? round_up(p->nc, kernel.nr) : round_up(p->mc, kernel.mr));
+    size_t packed = 0;
+    if (__builtin_mul_overflow(static_cast<size_t>(shape.d.groups) * layout.group_out_padded, layout.gemm_k,
+                               &packed) ||
+        !p->packed_weights.allocate(packed)) {
+      return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory packing %zu weights", who, packed);
+    }
+    pack_gemm_weights(shape, layout, weights, p->packed_weights.data());
+    if (bias != nullptr) {
+      if (!p->packed_bias.allocate(static_cast<size_t>(shape.d.groups) * layout.group_out_padded)) {
+        return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory packing the bias", who);
+      }
+      pack_gemm_bias(shape, layout, bias, p->packed_bias.data());
+    }
+  }
+  if (p->num_threads > 1) {
+    p->pool.reset(new (std::nothrow) ThreadPool(p->num_threads));
+    if (!p->pool) return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the thread pool", who);
+  }
+  describe(p.get());
+  *out = std::move(p);
+  return XCONV_OK;
+}
+
+}  // namespace xconv

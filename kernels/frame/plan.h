@@ -1,0 +1,65 @@
+// What a plan holds: the validated shape, the choice (choose.h), the GEMM
+// orientation and blocking, the packed weights and bias, and the thread pool.
+// Everything is decided and packed at creation; running only reads it.
+//
+// GEMM orientation, for one image and one group:
+//   NCHW: C[out channel][pixel] = W[out channel][k] * im2col[k][pixel]
+//         weights are A (MR-row panels), the image is B (NR-column panels)
+//   NHWC: C[pixel][out channel] = im2col[pixel][k] * W^T[k][out channel]
+//         the image is A, weights are B
+// The order of k is packed_weights.h's decompose_k.
+#ifndef XCONV_KERNELS_FRAME_PLAN_H_
+#define XCONV_KERNELS_FRAME_PLAN_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "kernels/frame/aligned_buffer.h"
+#include "kernels/frame/choose.h"
+#include "kernels/frame/shape.h"
+#include "kernels/frame/thread_pool.h"
+#include "kernels/pack/packed_weights.h"
+#include "kernels/paths/depthwise/depthwise.h"
+#include "xconv/xconv.h"
+
+struct xconv_plan {
+  xconv::ConvShape shape;
+  xconv::Choice choice;  // ISA, path, kernel, packers or loops (choose.h)
+
+  bool weights_are_a = true;  // NCHW
+  size_t pixels = 0;          // out_h * out_w: one GEMM dimension
+  size_t pixel_tile = 0;      // NR when weights are A, MR when they are B
+
+  // Cache blocking. K blocks are the same for every task, so results do not
+  // depend on the thread count. mc/nc are multiples of MR/NR.
+  size_t kc = 0, mc = 0, nc = 0;
+
+  // Work split: tasks = batch * groups * pixel_chunks * weight_chunks.
+  size_t pixel_chunk = 0, pixel_chunks = 0;    // chunk sizes in pixels / out channels,
+  size_t weight_chunk = 0, weight_chunks = 0;  // multiples of the tile sizes
+
+  // Packed weights and bias (kernels/pack/packed_weights.h). The bias is
+  // empty when there is none. The depthwise path keeps its own weight
+  // layout there and the plain bias.
+  xconv::PackedWeightsLayout weights_layout;
+  xconv::AlignedBuffer packed_weights;
+  xconv::AlignedBuffer packed_bias;
+  xconv::DepthwiseJob depthwise_job{};
+
+  int num_threads = 1;
+  bool flush_denormals = false;
+  size_t workspace_floats_per_thread = 0;
+  std::unique_ptr<xconv::ThreadPool> pool;
+  std::string description;
+};
+
+namespace xconv {
+
+xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const float* weights,
+                         const float* bias, const xconv_plan_options& options, int default_threads,
+                         std::unique_ptr<xconv_plan>* out);
+
+}  // namespace xconv
+
+#endif  // XCONV_KERNELS_FRAME_PLAN_H_

@@ -1,0 +1,32 @@
+// A validated convolution descriptor and the sizes derived from it.
+//
+// Validation happens before any buffer is touched: every size must be
+// positive and at most 2^31-1, padding non-negative, channels divisible by
+// groups, the dilated kernel no larger than the padded input, and every
+// tensor's element and byte counts must fit in size_t (checked multiplies).
+#ifndef XCONV_KERNELS_FRAME_SHAPE_H_
+#define XCONV_KERNELS_FRAME_SHAPE_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "xconv/xconv.h"
+
+namespace xconv {
+
+struct ConvShape {
+  xconv_conv2d_desc d;
+  int64_t out_h = 0, out_w = 0;
+  int64_t group_in = 0;   // input channels per group (C/g)
+  int64_t group_out = 0;  // output channels per group (K/g)
+  int64_t gemm_k = 0;     // C/g * R * S: the GEMM's reduction depth
+  size_t input_elems = 0, output_elems = 0, weight_elems = 0;
+};
+
+// Fills *shape from *desc, or records a message naming the bad field and
+// returns XCONV_INVALID_ARGUMENT. `who` prefixes the message (the API call).
+xconv_status validate_desc(const char* who, const xconv_conv2d_desc* desc, ConvShape* shape);
+
+}  // namespace xconv
+
+#endif  // XCONV_KERNELS_FRAME_SHAPE_H_

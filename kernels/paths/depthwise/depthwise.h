@@ -1,0 +1,40 @@
+// Direct depthwise convolution: every group has one input channel (any
+// channel multiplier), where a GEMM would have M or N = 1 and waste almost
+// every vector lane. Each output element is still one FMA chain over the taps
+// (r, s) in order, from 0, then bias and clamp: the same arithmetic as the
+// GEMM path with a fused kernel. Padding taps are multiplied as zeros.
+//
+// The loops are written once with Highway (depthwise-inl.h) and built for
+// the Highway targets gen/isas.py marks (AVX2 and AVX3 on x86, NEON on Arm:
+// depthwise_<target>.cc). This header holds only data, so no ISA-flagged
+// inline code can leak into baseline callers.
+#ifndef XCONV_KERNELS_PATHS_DEPTHWISE_DEPTHWISE_H_
+#define XCONV_KERNELS_PATHS_DEPTHWISE_DEPTHWISE_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/ukernels/gen/isa_table.h"
+
+namespace xconv {
+
+struct DepthwiseJob {
+  int64_t channels, out_channels, multiplier;  // multiplier = out_channels / channels
+  int64_t in_h, in_w, out_h, out_w, kh, kw;
+  int64_t stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
+  float min, max;
+  const float* weights;  // kernels/pack/packed_weights.h, depthwise_weight_offset()
+  const float* bias;     // out_channels floats, or NULL
+};
+
+// One task: NCHW, one output plane (task = n * out_channels + o); NHWC, one
+// output row (task = n * out_h + oh).
+using DepthwiseFn = void (*)(const DepthwiseJob& job, const float* input, float* output, size_t task);
+
+// The loops compiled for a Highway target (depthwise_<target>.cc), or
+// nullptr when they are not built for it here.
+DepthwiseFn depthwise_loops(HwyTarget target, bool nchw);
+
+}  // namespace xconv
+
+#endif  // XCONV_KERNELS_PATHS_DEPTHWISE_DEPTHWISE_H_

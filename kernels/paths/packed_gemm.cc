@@ -1,0 +1,119 @@
+#include "kernels/paths/packed_gemm.h"
+
+#include <algorithm>
+
+namespace xconv {
+namespace {
+
+// The ranges one task covers, inside one image and one group.
+struct TaskRange {
+  int64_t n, g;
+  size_t pixel_begin, pixel_end;  // output pixels (oh * out_w + ow)
+  size_t out_begin, out_end;      // output channels within the group
+};
+
+TaskRange decompose(const xconv_plan& p, size_t task) {
+  TaskRange t;
+  const size_t wc = task % p.weight_chunks;
+  task /= p.weight_chunks;
+  const size_t pc = task % p.pixel_chunks;
+  task /= p.pixel_chunks;
+  t.g = static_cast<int64_t>(task % static_cast<size_t>(p.shape.d.groups));
+  t.n = static_cast<int64_t>(task / static_cast<size_t>(p.shape.d.groups));
+  t.pixel_begin = pc * p.pixel_chunk;
+  t.pixel_end = std::min(p.pixels, t.pixel_begin + p.pixel_chunk);
+  t.out_begin = wc * p.weight_chunk;
+  t.out_end = std::min(static_cast<size_t>(p.shape.group_out), t.out_begin + p.weight_chunk);
+  return t;
+}
+
+const float* weight_panel(const xconv_plan& p, int64_t g, size_t pc, size_t first_out) {
+  return p.packed_weights.data() + p.weights_layout.panel_offset(static_cast<size_t>(g), pc, first_out);
+}
+
+const float* bias_for(const xconv_plan& p, int64_t g, size_t first_out) {
+  if (p.packed_bias.data() == nullptr) return nullptr;
+  return p.packed_bias.data() + static_cast<size_t>(g) * p.weights_layout.group_out_padded + first_out;
+}
+
+// NCHW: C[out channel][pixel] += W[out channel][k] * im2col[k][pixel].
+void gemm_weights_a(const xconv_plan& p, const TaskRange& t, const float* image, float* out,
+                    float* scratch) {
+  const ConvShape& s = p.shape;
+  const size_t K = static_cast<size_t>(s.gemm_k), MR = p.choice.kernel->mr, NR = p.choice.kernel->nr;
+  const float* group_image = image + t.g * s.group_in * s.d.in_height * s.d.in_width;
+  float* group_out = out + static_cast<size_t>(t.g * s.group_out) * p.pixels;
+  xconv_epilogue ep{nullptr, nullptr, s.d.output_min, s.d.output_max, 0, 0};
+
+  for (size_t jc = t.pixel_begin; jc < t.pixel_end; jc += p.nc) {
+    const size_t nc = std::min(p.nc, t.pixel_end - jc);
+    for (size_t pc = 0; pc < K; pc += p.kc) {
+      const size_t kcb = std::min(p.kc, K - pc);
+      p.choice.packers->columns_nchw(s, group_image, jc, nc, pc, kcb, NR, scratch);
+      ep.accumulate = pc > 0;
+      ep.last = pc + kcb == K;
+      for (size_t ic = t.out_begin; ic < t.out_end; ic += p.mc) {
+        const size_t ic_end = std::min(t.out_end, ic + p.mc);
+        for (size_t jr = 0; jr < nc; jr += NR) {
+          for (size_t ir = ic; ir < ic_end; ir += MR) {
+            ep.bias_row = bias_for(p, t.g, ir);
+            p.choice.kernel->fn(std::min(MR, ic_end - ir), std::min(NR, nc - jr), kcb,
+                         weight_panel(p, t.g, pc, ir), scratch + jr * kcb,
+                         group_out + ir * p.pixels + jc + jr, p.pixels, &ep);
+          }
+        }
+      }
+    }
+  }
+}
+
+// NHWC: C[pixel][out channel] += im2col[pixel][k] * W^T[k][out channel].
+void gemm_weights_b(const xconv_plan& p, const TaskRange& t, const float* image, float* out,
+                    float* scratch) {
+  const ConvShape& s = p.shape;
+  const size_t K = static_cast<size_t>(s.gemm_k), MR = p.choice.kernel->mr, NR = p.choice.kernel->nr;
+  const size_t ldc = static_cast<size_t>(s.d.out_channels);
+  float* group_out = out + t.g * s.group_out;
+  xconv_epilogue ep{nullptr, nullptr, s.d.output_min, s.d.output_max, 0, 0};
+
+  for (size_t ic = t.pixel_begin; ic < t.pixel_end; ic += p.mc) {
+    const size_t mc = std::min(p.mc, t.pixel_end - ic);
+    for (size_t pc = 0; pc < K; pc += p.kc) {
+      const size_t kcb = std::min(p.kc, K - pc);
+      p.choice.packers->rows_nhwc(s, image, t.g, ic, mc, pc, kcb, MR, scratch);
+      ep.accumulate = pc > 0;
+      ep.last = pc + kcb == K;
+      for (size_t jc = t.out_begin; jc < t.out_end; jc += p.nc) {
+        const size_t jc_end = std::min(t.out_end, jc + p.nc);
+        for (size_t jr = jc; jr < jc_end; jr += NR) {
+          ep.bias_col = bias_for(p, t.g, jr);
+          const float* b = weight_panel(p, t.g, pc, jr);
+          for (size_t ir = 0; ir < mc; ir += MR) {
+            p.choice.kernel->fn(std::min(MR, mc - ir), std::min(NR, jc_end - jr), kcb, scratch + ir * kcb, b,
+                         group_out + (ic + ir) * ldc + jr, ldc, &ep);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+size_t packed_gemm_tasks(const xconv_plan& p) {
+  return static_cast<size_t>(p.shape.d.batch * p.shape.d.groups) * p.pixel_chunks * p.weight_chunks;
+}
+
+void packed_gemm_task(const xconv_plan& p, const float* input, float* output, float* scratch, size_t task) {
+  const TaskRange t = decompose(p, task);
+  const ConvShape& s = p.shape;
+  const float* image = input + static_cast<size_t>(t.n) * (s.input_elems / s.d.batch);
+  float* out = output + static_cast<size_t>(t.n) * (s.output_elems / s.d.batch);
+  if (p.weights_are_a) {
+    gemm_weights_a(p, t, image, out, scratch);
+  } else {
+    gemm_weights_b(p, t, image, out, scratch);
+  }
+}
+
+}  // namespace xconv

@@ -1,0 +1,49 @@
+// The micro-kernel contract: one signature for every ISA (DESIGN.md section 3).
+//
+// A micro-kernel computes one MR x NR tile of C = A * B over one K block:
+//
+//   a: packed A panel, kc x MR floats, a[k * MR + i]  (rows past mr are zero)
+//   b: packed B panel, kc x NR floats, b[k * NR + j]  (cols past nr are zero)
+//   c: the tile, row i at c + i * ldc; only the valid mr x nr part is read
+//      (when accumulating) or written. Without accumulate, c is never read, so
+//      it may hold NaN.
+//
+// Each element is summed in increasing k with one fused multiply-add per step
+// (kernels on targets without FMA use multiply then add; their scalar model
+// says so), starting from 0 or, with accumulate, from the value in C. A scalar
+// model with the same MR, NR and k order therefore produces the same bits, and
+// splitting K into blocks does not change the result.
+//
+// On the last K block the epilogue adds the bias (per row or per column) and
+// clamps: y = min(max(y, min), max), written so that NaN propagates.
+//
+// This header must stay free of inline functions: it is included by every
+// ISA's translation units, each compiled with its own instruction-set flags.
+#ifndef XCONV_KERNELS_UKERNELS_UKERNEL_H_
+#define XCONV_KERNELS_UKERNELS_UKERNEL_H_
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct xconv_epilogue {
+  // NULL, or a bias per tile row (MR readable floats, zero-padded past mr).
+  const float* bias_row;
+  // NULL, or a bias per tile column (NR readable floats, zero-padded past nr).
+  const float* bias_col;
+  float min, max;   // clamp bounds, applied with the bias (may be -inf/+inf)
+  int accumulate;   // nonzero: continue from the partial sums in C
+  int last;         // nonzero: last K block, apply bias and clamp
+} xconv_epilogue;
+
+typedef void (*xconv_ukernel_fn)(size_t mr, size_t nr, size_t kc, const float* a,
+                                 const float* b, float* c, size_t ldc,
+                                 const xconv_epilogue* ep);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
+
+#endif  // XCONV_KERNELS_UKERNELS_UKERNEL_H_
