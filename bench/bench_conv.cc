@@ -87,8 +87,10 @@ void parse_flags(int argc, char** argv) {
     if (arg.rfind("--layers=", 0) == 0) settings.layers = arg.substr(9);
     else if (arg.rfind("--threads=", 0) == 0) settings.threads = std::stoi(arg.substr(10));
     else if (arg.rfind("--isa=", 0) == 0) {
-      for (int isa = XCONV_ISA_SCALAR; isa <= XCONV_ISA_NEON; ++isa) {
-        if (arg.substr(6) == xconv_isa_name(static_cast<xconv_isa>(isa))) settings.isa = static_cast<xconv_isa>(isa);
+      settings.isa = xconv::tools::isa_from_name(arg.substr(6));
+      if (settings.isa == XCONV_ISA_AUTO) {
+        std::fprintf(stderr, "bench_conv: unknown ISA %s\n", arg.c_str() + 6);
+        std::exit(2);
       }
     } else {
       std::fprintf(stderr, "bench_conv: unknown flag %s\n", argv[i]);

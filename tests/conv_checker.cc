@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/frame/isa.h"
 #include "kernels/ref/conv2d_ref.h"
 
 namespace xconv::test {
@@ -30,8 +31,8 @@ bool is_guard(float f) {
 
 std::vector<xconv_isa> runnable_isas() {
   std::vector<xconv_isa> isas;
-  for (int i = XCONV_ISA_SCALAR; i <= XCONV_ISA_NEON; ++i) {
-    if (xconv_isa_supported(static_cast<xconv_isa>(i))) isas.push_back(static_cast<xconv_isa>(i));
+  for (const IsaInfo& info : kIsas) {
+    if (xconv_isa_supported(info.isa)) isas.push_back(info.isa);
   }
   return isas;
 }

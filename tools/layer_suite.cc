@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "kernels/ukernels/gen/isa_table.h"  // header-only: the ISA names
+
 namespace xconv::tools {
 
 std::vector<Layer> read_layers(const std::string& path) {
@@ -36,6 +38,13 @@ double conv_flops(const xconv_conv2d_desc& d) {
   xconv_conv2d_output_size(&d, &oh, &ow);
   return 2.0 * d.batch * d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width *
          oh * ow;
+}
+
+xconv_isa isa_from_name(const std::string& name) {
+  for (const IsaInfo& info : kIsas) {
+    if (name == info.name) return info.isa;
+  }
+  return XCONV_ISA_AUTO;
 }
 
 std::vector<float> random_floats(size_t count, unsigned seed) {

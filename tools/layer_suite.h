@@ -1,7 +1,7 @@
 // The layer suite (bench/layers.txt): real layers of ResNet-50, VGG-16,
 // MobileNetV2, a YOLO-style layer and small cases, one per line:
 //   name N C H W K R S stride pad dilation groups
-// Shared by the demo and the benchmarks.
+// Shared by the demo, the tools and the benchmarks, with two small helpers.
 #ifndef XCONV_TOOLS_LAYER_SUITE_H_
 #define XCONV_TOOLS_LAYER_SUITE_H_
 
@@ -22,6 +22,10 @@ std::vector<Layer> read_layers(const std::string& path);
 
 // 2 * N * K * (C/g) * R * S * OH * OW: the multiply-adds counted as two flops.
 double conv_flops(const xconv_conv2d_desc& desc);
+
+// The ISA spelled `name` as XCONV_ISA spells it ("avx2", ...), or
+// XCONV_ISA_AUTO when no ISA has that name.
+xconv_isa isa_from_name(const std::string& name);
 
 // Deterministic pseudo-random values in [-1, 1).
 std::vector<float> random_floats(size_t count, unsigned seed);

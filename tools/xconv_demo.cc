@@ -57,9 +57,7 @@ Options parse(int argc, char** argv) {
     else if (arg == "--reps") o.reps = std::max(1, std::atoi(value()));
     else if (arg == "--isa") {
       const std::string name = value();
-      for (int isa = XCONV_ISA_SCALAR; isa <= XCONV_ISA_NEON; ++isa) {
-        if (name == xconv_isa_name(static_cast<xconv_isa>(isa))) o.isa = static_cast<xconv_isa>(isa);
-      }
+      o.isa = xconv::tools::isa_from_name(name);
       if (o.isa == XCONV_ISA_AUTO) usage(("unknown ISA " + name).c_str());
     } else usage(("unknown argument " + arg).c_str());
   }

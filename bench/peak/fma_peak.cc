@@ -2,19 +2,28 @@
 
 #include <chrono>
 
-#include "kernels/frame/cpu.h"
+#include "kernels/frame/isa.h"
 
 namespace xconv::bench {
 
 double fma_peak(xconv_isa isa) {
+  // The FMA loop built for the ISA's widest Highway target (its first
+  // packer target, gen/isas.py), if this CPU runs that target; the loops
+  // exist for the vector-kernel ISAs' targets only.
   float (*chains)(size_t, FmaLoop*) = nullptr;
+  const IsaInfo* info = isa_info(isa);
+  const HwyTarget widest = info ? info->packers[0] : HwyTarget::kNone;
+  if (isa_runnable(isa) && first_runnable(info->packers) == widest) {
+    switch (widest) {
 #if defined(__x86_64__)
-  // The Highway targets the loops were built for, checked like the library's.
-  if (isa == XCONV_ISA_AVX2 && cpu_features().hwy_avx2) chains = xconv_bench_fma_chains_avx2;
-  if (isa == XCONV_ISA_AVX512 && cpu_features().hwy_avx3) chains = xconv_bench_fma_chains_avx3;
+      case HwyTarget::kAvx2: chains = xconv_bench_fma_chains_avx2; break;
+      case HwyTarget::kAvx3: chains = xconv_bench_fma_chains_avx3; break;
 #elif defined(__aarch64__)
-  if (isa == XCONV_ISA_NEON) chains = xconv_bench_fma_chains_neon;
+      case HwyTarget::kNeon: chains = isa == XCONV_ISA_NEON ? xconv_bench_fma_chains_neon : nullptr; break;
 #endif
+      default: break;
+    }
+  }
   if (chains == nullptr) return 0.0;
   const size_t iterations = 4 << 20;
   double best = 0.0;
