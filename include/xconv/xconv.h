@@ -93,7 +93,7 @@ typedef struct xconv_plan_options {
   int num_threads;     /* 0: one per hardware thread; 1: the calling thread only */
   xconv_isa isa;       /* AUTO (default) or a forced ISA; the XCONV_ISA environment
                           variable (scalar|hwy|avx2|avx512|neon) forces it too */
-  const char* kernel;  /* NULL: the ISA's default micro-kernel; else a kernel name
+  const char* kernel;  /* NULL: the plan chooses by its cost model; else a kernel name
                           from xconv_kernel_name() for the chosen ISA (tuning) */
   int64_t kc, mc, nc;  /* 0: automatic cache blocking; else forced block sizes */
   int flush_denormals; /* nonzero: run with FTZ/DAZ (x86) or FZ (Arm) set, restored after */

@@ -20,7 +20,7 @@ struct RefResult {
 RefResult conv2d(const xconv_conv2d_desc& desc, const float* input, const float* weights,
                  const float* bias);
 
-// The error bound of DESIGN.md section 5 for one element: a sum of `depth`
+// The error bound of docs/DESIGN.md, "Numerics", for one element: a sum of `depth`
 // products rounded in float, then the bias added and the result stored:
 // |y - y_ref| <= (depth + 2) * 2^-24 * magnitude.
 double error_bound(size_t depth, double magnitude);

@@ -1,6 +1,7 @@
 // The scalar model of an MR x NR micro-kernel: the contract of ukernel.h
 // written out element by element. It is two things at once:
-//   * the portable scalar micro-kernels (instantiated in gemm_scalar.cc), and
+//   * the portable scalar micro-kernels (each generated file of
+//     kernels/ukernels/gen/scalar/ instantiates it), and
 //   * the reference every SIMD kernel is compared with bit for bit: same MR,
 //     NR and k order, with kFused matching whether the kernel's multiply-add
 //     is fused (std::fma) or a multiply then an add.

@@ -1,4 +1,5 @@
-// The micro-kernel contract: one signature for every ISA (DESIGN.md section 3).
+// The micro-kernel contract: one signature for every ISA (docs/DESIGN.md,
+// "Micro-kernel contract").
 //
 // A micro-kernel computes one MR x NR tile of C = A * B over one K block:
 //
