@@ -169,7 +169,8 @@ def outputs():
     files[OUT_DIR + "/kernels.h"] = render(
         os.path.join(HERE, "templates", "kernels.h.in"),
         HEADER=header("kernels.h.in", "Declarations of every generated and hand-written micro-kernel."),
-        NAMES=[kernel_name(k) for k in KERNELS + HWY_KERNELS], signature=signature)
+        NAMES=[kernel_name(k) for k in KERNELS + HWY_KERNELS], signature=signature,
+        MAX_TILE=max(max(k.mr, k.nr) for k in KERNELS + HWY_KERNELS))
     files[OUT_DIR + "/kernel_list.inc"] = kernel_list()
     files[OUT_DIR + "/isa_table.h"] = isa_table()
     files[OUT_DIR + "/meson.build"] = meson_lists()

@@ -13,12 +13,13 @@
 
 #include "kernels/frame/shape.h"
 #include "kernels/ukernels/gen/isa_table.h"
+#include "kernels/ukernels/gen/kernels.h"
 #include "xconv/xconv.h"
 
 namespace xconv {
 
-// Largest tile width the packers handle (the widest generated kernel is 64).
-constexpr size_t kMaxTile = 64;
+// Largest tile width the packers handle: the widest kernel of the list.
+constexpr size_t kMaxTile = XCONV_MAX_TILE;
 
 struct ImagePackers {
   // NCHW, image as B: columns [j0, j0 + ncols) (output pixels) and rows

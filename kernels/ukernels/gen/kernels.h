@@ -7,6 +7,9 @@
 
 #include "kernels/ukernels/ukernel.h"
 
+// The largest MR or NR of any kernel: the packers size their tile buffers by it.
+#define XCONV_MAX_TILE 64
+
 #ifdef __cplusplus
 extern "C" {
 #endif
