@@ -19,6 +19,7 @@
 namespace {
 
 constexpr size_t kKc = 256;
+constexpr size_t kTaps = 4;  // IGEMM kernels: kKc split into this many taps of kKc / kTaps channels
 
 double peak_for(xconv_isa isa) {
   static const double avx2 = xconv::bench::fma_peak(XCONV_ISA_AVX2);
@@ -34,10 +35,19 @@ double peak_for(xconv_isa isa) {
 
 void run_kernel(benchmark::State& state, const xconv::KernelInfo* k) {
   std::vector<float> a(kKc * k->mr, 0.5f), b(kKc * k->nr, 0.25f), c(k->mr * k->nr, 0.0f);
+  // IGEMM: row i of tap t reads kKc / kTaps channels of its own image row.
+  std::vector<const float*> rows(kTaps * k->mr);
+  for (size_t t = 0; t < kTaps; ++t) {
+    for (size_t i = 0; i < k->mr; ++i) rows[t * k->mr + i] = a.data() + (i * kTaps + t) * (kKc / kTaps);
+  }
   const xconv_epilogue ep{nullptr, nullptr, -INFINITY, INFINITY, 1, 0};
   const auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
-    k->fn(k->mr, k->nr, kKc, a.data(), b.data(), c.data(), k->nr, &ep);
+    if (k->family == xconv::KernelFamily::kIgemm) {
+      k->igemm(k->mr, k->nr, kKc / kTaps, kTaps, rows.data(), b.data(), c.data(), k->nr, &ep);
+    } else {
+      k->gemm(k->mr, k->nr, kKc, a.data(), b.data(), c.data(), k->nr, &ep);
+    }
     benchmark::ClobberMemory();
   }
   const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;

@@ -27,12 +27,16 @@ from kernels import HWY_KERNELS, KERNELS, kernel_name  # noqa: E402
 from template import render  # noqa: E402
 
 OUT_DIR = "kernels/ukernels/gen"
-SIGNATURE = ("void {name}(size_t mr, size_t nr, size_t kc, const float* a, const float* b,\n"
-             "    float* c, size_t ldc, const xconv_epilogue* ep)")
+SIGNATURES = {
+    "gemm": ("void {name}(size_t mr, size_t nr, size_t kc, const float* a, const float* b,\n"
+             "    float* c, size_t ldc, const xconv_epilogue* ep)"),
+    "igemm": ("void {name}(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,\n"
+              "    const float* w, float* c, size_t ldc, const xconv_epilogue* ep)"),
+}
 
 
-def signature(name):
-    return SIGNATURE.format(name=name)
+def signature(k):
+    return SIGNATURES[k.family].format(name=kernel_name(k))
 
 
 def header(template, description, comment="//", kernel=False):
@@ -84,13 +88,18 @@ def simd_kernel(k):
         A_LOAD={4: "vld1q_f32", 2: "vld1_f32", 1: "vld1_dup_f32"},
         A_FMA={4: "vfmaq_laneq_f32", 2: "vfmaq_lane_f32", 1: "vfmaq_lane_f32"},
     )
-    load = "broadcast A, load B rows" if x86 else "lane-indexed FMA"
-    description = "%s %dx%d micro-kernel: %s, k unrolled %dx." % (isa.vocab["title"], k.mr, k.nr, load, k.unroll)
+    if k.family == "igemm":
+        load = "A through row pointers (indirect GEMM), broadcast, load B rows"
+    else:
+        load = "broadcast A, load B rows" if x86 else "lane-indexed FMA"
+    description = "%s %dx%d %s micro-kernel: %s, k unrolled %dx." % (isa.vocab["title"], k.mr, k.nr, k.family, load,
+                                                                    k.unroll)
     accs = [(i, v) for i in range(k.mr) for v in range(V)]
     loops = ([("; k >= %d; k -= %d" % (k.unroll, k.unroll), k.unroll)] if k.unroll > 1 else []) + \
         [("; k != 0; --k", 1)]
-    return render(os.path.join(HERE, "templates", "gemm.cc.in"),
-                  HEADER=header("gemm.cc.in", description, kernel=True), SIGNATURE=signature(kernel_name(k)),
+    template = k.family + ".cc.in"
+    return render(os.path.join(HERE, "templates", template),
+                  HEADER=header(template, description, kernel=True), SIGNATURE=signature(k),
                   FAMILY=isa.family, AVX512=isa.name == "avx512", MR=k.mr, NR=k.nr, W=W, V=V, UNROLL=k.unroll,
                   ACCS=accs, ACCS_LAST_ROW_FIRST=[(i, v) for i in reversed(range(k.mr)) for v in range(V)],
                   K_LOOPS=loops, A_CHUNKS=neon_a_chunks(k.mr),
@@ -101,11 +110,11 @@ def simd_kernel(k):
 
 
 def scalar_kernel(k):
-    return render(os.path.join(HERE, "templates", "gemm_scalar.cc.in"),
-                  HEADER=header("gemm_scalar.cc.in",
-                                "Portable scalar %dx%d micro-kernel (std::fma per step)." % (k.mr, k.nr),
-                                kernel=True),
-                  SIGNATURE=signature(kernel_name(k)), MR=k.mr, NR=k.nr)
+    template = k.family + "_scalar.cc.in"
+    return render(os.path.join(HERE, "templates", template),
+                  HEADER=header(template, "Portable scalar %dx%d %s micro-kernel (std::fma per step)."
+                                % (k.mr, k.nr, k.family), kernel=True),
+                  SIGNATURE=signature(k), MR=k.mr, NR=k.nr)
 
 
 def kernel_file(k):
@@ -127,9 +136,10 @@ def kernel_list():
         rows.append((arch_guard(by_name(name)), [k for k in listed if k.isa == name]))
     return render(os.path.join(HERE, "templates", "kernel_list.inc.in"),
                   HEADER=header("kernel_list.inc.in",
-                                "The kernel table: XCONV_KERNEL(isa, mr, nr, fused, name), in the list's order."),
+                                "The kernel table: MACRO(isa, mr, nr, fused, name), in the list's order."),
                   GUARDED_ROWS=rows, ENUM={i.name: i.enum for i in ISAS},
                   FUSED={i.name: "XCONV_HWY_FUSED" if i.name == "hwy" else "true" for i in ISAS},
+                  MACRO={"gemm": "XCONV_KERNEL", "igemm": "XCONV_IGEMM_KERNEL"},
                   kernel_name=kernel_name)
 
 
@@ -169,7 +179,7 @@ def outputs():
     files[OUT_DIR + "/kernels.h"] = render(
         os.path.join(HERE, "templates", "kernels.h.in"),
         HEADER=header("kernels.h.in", "Declarations of every generated and hand-written micro-kernel."),
-        NAMES=[kernel_name(k) for k in KERNELS + HWY_KERNELS], signature=signature,
+        KERNELS=KERNELS + HWY_KERNELS, signature=signature,
         MAX_TILE=max(max(k.mr, k.nr) for k in KERNELS + HWY_KERNELS))
     files[OUT_DIR + "/kernel_list.inc"] = kernel_list()
     files[OUT_DIR + "/isa_table.h"] = isa_table()

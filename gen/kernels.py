@@ -3,16 +3,18 @@ benchmarks and the build. gen/generate.py writes every kernel below (one file
 each) and the tables the library reads.
 
 Each entry is one micro-kernel: `isa` (a name from gen/isas.py), the tile
-`mr` x `nr` (rows of A, columns of B) and `unroll` (k steps per iteration of
-the main loop). A plan's cost model (kernels/frame/choose.cc) picks among the
-kernels of the chosen ISA; on a tie the one listed first wins.
+`mr` x `nr` (rows of A, columns of B), `unroll` (k steps per iteration of
+the main loop) and `family`: "gemm" reads a packed A panel, "igemm" reads A
+through row pointers (kernels/ukernels/ukernel.h has both contracts). A
+plan's cost model (kernels/frame/choose.cc) picks among the kernels of the
+chosen ISA and its path's family; on a tie the one listed first wins.
 """
 
 from collections import namedtuple
 
 from isas import by_name
 
-Kernel = namedtuple("Kernel", "isa mr nr unroll")
+Kernel = namedtuple("Kernel", "isa mr nr unroll family", defaults=["gemm"])
 
 KERNELS = [
     Kernel("scalar", 4, 8, 1),
@@ -29,6 +31,18 @@ KERNELS = [
     Kernel("neon", 8, 12, 2),
     Kernel("neon", 6, 16, 2),
     Kernel("neon", 4, 16, 2),
+    # Indirect GEMM, for NHWC: one pointer register per row, so fewer rows
+    # than the GEMM tiles (14 or 28 row pointers would spill on x86).
+    Kernel("scalar", 4, 8, 1, "igemm"),
+    Kernel("avx2", 6, 16, 4, "igemm"),
+    Kernel("avx2", 4, 24, 4, "igemm"),
+    Kernel("avx2", 8, 8, 4, "igemm"),
+    Kernel("avx512", 6, 64, 2, "igemm"),
+    Kernel("avx512", 8, 32, 2, "igemm"),
+    Kernel("avx512", 12, 32, 2, "igemm"),
+    Kernel("neon", 6, 16, 2, "igemm"),
+    Kernel("neon", 8, 12, 2, "igemm"),
+    Kernel("neon", 4, 16, 2, "igemm"),
 ]
 
 # Hand-written with Highway (kernels/ukernels/hwy/gemm_hwy.cc): listed so
@@ -38,4 +52,4 @@ HWY_KERNELS = [Kernel("hwy", 4, 8, 1)]
 
 
 def kernel_name(k):
-    return "xconv_f32_gemm_%dx%d__%s" % (k.mr, k.nr, by_name(k.isa).suffix)
+    return "xconv_f32_%s_%dx%d__%s" % (k.family, k.mr, k.nr, by_name(k.isa).suffix)

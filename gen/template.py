@@ -6,11 +6,14 @@ A template is the output text, with two additions:
       $endfor                   $endif           $name = expression
     Blocks close with $endfor / $endif; the control line's own indentation
     is ignored, so the template can be indented like the C it produces;
-  * `${expression}` anywhere in another line is replaced by str(expression).
+  * `${expression}` anywhere in another line is replaced by str(expression);
+  * `$include NAME` stands for the lines of template NAME (same folder), so
+    families of kernels share their prologue and epilogue.
 Everything else is copied as it is. Expressions see the keyword arguments
 given to render() (kernel parameters, the ISA's vocabulary, helpers).
 """
 
+import os
 import re
 
 _SUBSTITUTION = re.compile(r"\$\{([^}]*)\}")
@@ -30,9 +33,21 @@ def _text_line(line):
     return "_out.append(%s)" % " + ".join(parts)
 
 
-def compile_template(text, name="<template>"):
+def _inline_includes(text, folder):
+    lines = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("$include "):
+            with open(os.path.join(folder, stripped[len("$include "):].strip())) as f:
+                lines += _inline_includes(f.read().rstrip("\n"), folder)
+        else:
+            lines.append(line)
+    return lines
+
+
+def compile_template(text, name="<template>", folder="."):
     code, depth = [], 0
-    for number, line in enumerate(text.split("\n"), 1):
+    for number, line in enumerate(_inline_includes(text, folder), 1):
         stripped = line.strip()
         if stripped.startswith("$") and not stripped.startswith("${"):
             statement = stripped[1:].strip()
@@ -55,7 +70,7 @@ def compile_template(text, name="<template>"):
 
 def render(path, **values):
     with open(path) as f:
-        program = compile_template(f.read(), path)
+        program = compile_template(f.read(), path, os.path.dirname(path))
     scope = dict(values)
     scope["_out"] = []
     exec(program, scope)  # noqa: S102: our own templates, from gen/templates/

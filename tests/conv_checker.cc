@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels/frame/isa.h"
+#include "kernels/frame/kernel_table.h"
 #include "kernels/ref/conv2d_ref.h"
 
 namespace xconv::test {
@@ -121,8 +122,8 @@ std::string describe(const ConvCase& c) {
   return text;
 }
 
-xconv_plan_options random_options(uint64_t seed, xconv_isa isa) {
-  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ull);
+xconv_plan_options random_options(const ConvCase& c, xconv_isa isa) {
+  std::mt19937_64 rng(c.seed ^ 0x9e3779b97f4a7c15ull);
   auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
   xconv_plan_options o;
   xconv_plan_options_init(&o);
@@ -132,6 +133,15 @@ xconv_plan_options random_options(uint64_t seed, xconv_isa isa) {
     o.kc = pick(1, 9);
     o.mc = pick(1, 40);
     o.nc = pick(1, 40);
+  }
+  if (pick(0, 2) == 0) {
+    std::vector<const KernelInfo*> fitting;
+    for (size_t i = 0; i < kernel_count(); ++i) {
+      const KernelInfo& k = kernel_at(i);
+      const bool fits = k.family == KernelFamily::kGemm || c.desc.layout == XCONV_LAYOUT_NHWC;
+      if (k.isa == isa && fits) fitting.push_back(&k);
+    }
+    if (!fitting.empty()) o.kernel = fitting[static_cast<size_t>(pick(0, static_cast<int64_t>(fitting.size()) - 1))]->name;
   }
   return o;
 }

@@ -29,9 +29,12 @@ ConvCase random_case(uint64_t seed);
 
 std::string describe(const ConvCase& c);
 
-// Plan options varied with the seed: threads 1-3 and sometimes tiny blocks,
-// so K-block, MC and NC edges are crossed on small shapes.
-xconv_plan_options random_options(uint64_t seed, xconv_isa isa);
+// Plan options varied with the case's seed: threads 1-3, sometimes tiny
+// blocks (so K-block, MC and NC edges are crossed on small shapes), and
+// sometimes a forced kernel of the ISA that fits the layout, so that every
+// kernel and both GEMM paths of NHWC (packed with a GEMM kernel, indirect
+// with an IGEMM kernel) are reached.
+xconv_plan_options random_options(const ConvCase& c, xconv_isa isa);
 
 // Every ISA this CPU can run, for tests parameterised over ISAs, and their
 // test names.

@@ -48,7 +48,7 @@ TEST_P(EveryIsa, RandomShapesMatchReference) {
   int failures = 0;
   for (int i = 0; i < kShapes && failures < 5; ++i) {
     const ConvCase c = random_case(base + i);
-    const ::testing::AssertionResult result = check_case(c, random_options(c.seed, GetParam()));
+    const ::testing::AssertionResult result = check_case(c, random_options(c, GetParam()));
     if (!result) ++failures;
     EXPECT_TRUE(result) << xconv_isa_name(GetParam()) << " " << describe(c);
   }

@@ -59,7 +59,7 @@ TEST_P(GuardPages, NoAccessOutsideTheCallersBuffers) {
     const size_t out_count = data.output_count;
 
     // The reference result: plain buffers, one thread.
-    xconv_plan_options o = random_options(c.seed, GetParam());
+    xconv_plan_options o = random_options(c, GetParam());
     std::vector<float> expected(out_count);
     xconv_plan* plan = nullptr;
     ASSERT_EQ(xconv_plan_create(&d, w.data(), bias.data(), &o, &plan), XCONV_OK) << xconv_last_error();

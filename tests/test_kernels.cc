@@ -1,8 +1,11 @@
 // Every micro-kernel against its scalar model, bit for bit, on the same
-// packed panels (dav1d checkasm / XNNPACK gemm-tester style): mr 1..MR,
-// nr 1..NR, kc edge values, accumulate on (C random) and off (C NaN), bias
-// per row, per column or none, clamps, an odd ldc, and guard values around
-// and between the C rows that must survive.
+// inputs (dav1d checkasm / XNNPACK gemm-tester style): mr 1..MR, nr 1..NR,
+// kc edge values, accumulate on (C random) and off (C NaN), bias per row,
+// per column or none, clamps, an odd ldc, and guard values around and
+// between the C rows that must survive. IGEMM kernels get the same sweep
+// with the depth split into taps (one tap; one channel per tap; a divisor),
+// rows in separate buffers, and some row-taps pointing at a shared zero row
+// as padding taps do.
 //
 // XCONV_TEST_QUICK=1 trims the sweep (for emulators: Bochs runs ~200 MIPS).
 // A binary built with XCONV_TEST_AVX512_EMULATED runs the AVX-512 kernels
@@ -29,15 +32,80 @@ struct KernelUnderTest {
   const char* name;
   xconv_isa isa;
   size_t mr, nr;
-  xconv_ukernel_fn kernel;
-  xconv_ukernel_fn model;
+  xconv_ukernel_fn kernel, model;                    // GEMM kernels
+  xconv_igemm_ukernel_fn igemm_kernel, igemm_model;  // IGEMM kernels
 };
 
 const KernelUnderTest kKernels[] = {
-#define XCONV_KERNEL(isa, mr, nr, fused, name) {#name, isa, mr, nr, name, &gemm_model<mr, nr, fused>},
+#define XCONV_KERNEL(isa, mr, nr, fused, name) \
+  {#name, isa, mr, nr, name, &gemm_model<mr, nr, fused>, nullptr, nullptr},
+#define XCONV_IGEMM_KERNEL(isa, mr, nr, fused, name) \
+  {#name, isa, mr, nr, nullptr, nullptr, name, &igemm_model<mr, nr, fused>},
 #include "kernels/ukernels/gen/kernel_list.inc"
+#undef XCONV_IGEMM_KERNEL
 #undef XCONV_KERNEL
 };
+
+// One call of the kernel or its model on a K-deep packed A panel (a[k*MR+i]).
+// An IGEMM kernel sees the same A through row pointers: the depth split into
+// `taps` taps, each row of each tap in a buffer of its own, and the row-taps
+// whose A values are all zero given the shared zero row instead, as the
+// indirect path does for padding.
+class Caller {
+ public:
+  Caller(const KernelUnderTest& k, const std::vector<float>& a, size_t kc, size_t taps) : k_(k), kc_(kc) {
+    if (k.igemm_kernel == nullptr) return;
+    taps_ = taps;
+    const size_t per_tap = kc / taps;
+    zero_.assign(per_tap, 0.0f);
+    rows_.resize(taps * k.mr);
+    pointers_.resize(taps * k.mr);
+    for (size_t t = 0; t < taps; ++t) {
+      for (size_t i = 0; i < k.mr; ++i) {
+        std::vector<float>& row = rows_[t * k.mr + i];
+        bool all_zero = true;
+        for (size_t u = 0; u < per_tap; ++u) {
+          row.push_back(a[(t * per_tap + u) * k.mr + i]);
+          all_zero = all_zero && row.back() == 0.0f && !std::signbit(row.back());
+        }
+        pointers_[t * k.mr + i] = all_zero ? zero_.data() : row.data();
+      }
+    }
+  }
+
+  void kernel(size_t mr, size_t nr, const float* a, const float* b, float* c, size_t ldc,
+              const xconv_epilogue* ep) const {
+    if (k_.kernel) return k_.kernel(mr, nr, kc_, a, b, c, ldc, ep);
+    k_.igemm_kernel(mr, nr, kc_ / taps_, taps_, pointers_.data(), b, c, ldc, ep);
+  }
+  void model(size_t mr, size_t nr, const float* a, const float* b, float* c, size_t ldc,
+             const xconv_epilogue* ep) const {
+    if (k_.model) return k_.model(mr, nr, kc_, a, b, c, ldc, ep);
+    k_.igemm_model(mr, nr, kc_ / taps_, taps_, pointers_.data(), b, c, ldc, ep);
+  }
+
+ private:
+  const KernelUnderTest& k_;
+  size_t kc_, taps_ = 1;
+  std::vector<float> zero_;
+  std::vector<std::vector<float>> rows_;
+  std::vector<const float*> pointers_;
+};
+
+// How an IGEMM sweep splits a depth into taps: all in one, one channel a
+// tap (small depths), and the smallest other divisor. GEMM kernels: one way.
+std::vector<size_t> tap_splits(const KernelUnderTest& k, size_t kc) {
+  if (k.igemm_kernel == nullptr) return {1};
+  std::vector<size_t> splits{1};
+  if (kc > 1 && kc <= 9) splits.push_back(kc);
+  for (size_t d = 2; d < kc; ++d) {
+    if (kc % d == 0) {
+      splits.push_back(d);
+      break;
+    }
+  }
+  return splits;
+}
 
 bool runnable(const KernelUnderTest& k) {
 #if defined(XCONV_TEST_AVX512_EMULATED)
@@ -68,11 +136,18 @@ const Epilogue kEpilogues[] = {
 };
 
 // One call of kernel and model on identical inputs; the failure names the side.
-::testing::AssertionResult compare(const KernelUnderTest& k, size_t mr, size_t nr, size_t kc, bool accumulate,
-                                   const Epilogue& e, std::mt19937_64& rng) {
+::testing::AssertionResult compare(const KernelUnderTest& k, size_t mr, size_t nr, size_t kc, size_t taps,
+                                   bool accumulate, const Epilogue& e, std::mt19937_64& rng) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   std::vector<float> a(kc * k.mr), b(kc * k.nr), bias_row(k.mr), bias_col(k.nr);
   for (float& x : a) x = dist(rng);
+  if (taps > 1) {  // some row-taps are padding: zeros, read from the shared zero row
+    for (size_t t = 0; t < taps; t += 2) {
+      const size_t i = (t / 2) % k.mr;
+      for (size_t u = 0; u < kc / taps; ++u) a[(t * (kc / taps) + u) * k.mr + i] = 0.0f;
+    }
+  }
+  const Caller call(k, a, kc, taps);
   for (float& x : b) x = dist(rng);
   for (float& x : bias_row) x = dist(rng);
   for (float& x : bias_col) x = dist(rng);
@@ -85,11 +160,12 @@ const Epilogue kEpilogues[] = {
   std::vector<float> c_model = c_kernel;
   const xconv_epilogue ep{e.row_bias ? bias_row.data() : nullptr, e.col_bias ? bias_col.data() : nullptr,
                           e.min, e.max, accumulate, e.last};
-  k.kernel(mr, nr, kc, a.data(), b.data(), c_kernel.data() + guard, ldc, &ep);
-  k.model(mr, nr, kc, a.data(), b.data(), c_model.data() + guard, ldc, &ep);
+  call.kernel(mr, nr, a.data(), b.data(), c_kernel.data() + guard, ldc, &ep);
+  call.model(mr, nr, a.data(), b.data(), c_model.data() + guard, ldc, &ep);
 
   auto where = [&](const char* side) {
     return ::testing::AssertionFailure() << k.name << " mr=" << mr << " nr=" << nr << " kc=" << kc
+                                         << " taps=" << taps
                                          << " accumulate=" << accumulate << " (" << e.what << "): " << side;
   };
   for (size_t i = 0; i < c_kernel.size(); ++i) {
@@ -125,11 +201,13 @@ TEST_P(EveryKernel, BitExactAgainstScalarModel) {
     for (size_t nr = 1; nr <= k.nr; ++nr) {
       if (quick && nr != 1 && nr != k.nr && nr % 7 != 0) continue;
       for (size_t kc : depths) {
-        for (bool accumulate : {false, true}) {
-          for (const Epilogue& e : kEpilogues) {
-            const ::testing::AssertionResult r = compare(k, mr, nr, kc, accumulate, e, rng);
-            EXPECT_TRUE(r);
-            if (!r && ++failures == 5) return;
+        for (size_t taps : tap_splits(k, kc)) {
+          for (bool accumulate : {false, true}) {
+            for (const Epilogue& e : kEpilogues) {
+              const ::testing::AssertionResult r = compare(k, mr, nr, kc, taps, accumulate, e, rng);
+              EXPECT_TRUE(r);
+              if (!r && ++failures == 5) return;
+            }
           }
         }
       }
@@ -152,8 +230,9 @@ TEST_P(EveryKernel, NonFiniteValuesPropagateLikeTheModel) {
       std::vector<float> bias_row(k.mr, 1.0f), bias_col(k.nr, 1.0f);
       const xconv_epilogue ep{e.row_bias ? bias_row.data() : nullptr, e.col_bias ? bias_col.data() : nullptr,
                               e.min, e.max, 0, e.last};
-      k.kernel(k.mr, k.nr, kc, a.data(), b.data(), got.data(), ldc, &ep);
-      k.model(k.mr, k.nr, kc, a.data(), b.data(), want.data(), ldc, &ep);
+      const Caller call(k, a, kc, 1);
+      call.kernel(k.mr, k.nr, a.data(), b.data(), got.data(), ldc, &ep);
+      call.model(k.mr, k.nr, a.data(), b.data(), want.data(), ldc, &ep);
       for (size_t i = 0; i < got.size(); ++i) {
         ASSERT_TRUE(std::isnan(got[i]) ? std::isnan(want[i]) : got[i] == want[i])
             << k.name << " " << e.what << " special " << special << " at " << i << ": " << got[i] << " vs "
@@ -164,7 +243,7 @@ TEST_P(EveryKernel, NonFiniteValuesPropagateLikeTheModel) {
 }
 
 std::string kernel_test_name(const ::testing::TestParamInfo<KernelUnderTest>& info) {
-  return std::string(info.param.name).substr(std::strlen("xconv_f32_gemm_"));
+  return std::string(info.param.name).substr(std::strlen("xconv_f32_"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Kernels, EveryKernel, ::testing::ValuesIn(kKernels), kernel_test_name);

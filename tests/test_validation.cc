@@ -157,6 +157,9 @@ TEST(Validation, BadOptions) {
   EXPECT_NE(std::string(xconv_last_error()).find("no_such_kernel"), std::string::npos);
   EXPECT_EQ(create([](auto& o) { o.isa = XCONV_ISA_SCALAR, o.kernel = "xconv_f32_gemm_4x8__hwy"; }),
             XCONV_INVALID_ARGUMENT);
+  // An indirect-GEMM kernel serves NHWC layers only (valid_desc is NCHW).
+  EXPECT_EQ(create([](auto& o) { o.kernel = "xconv_f32_igemm_4x8__scalar"; }), XCONV_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(xconv_last_error()).find("NHWC"), std::string::npos);
 #if defined(__x86_64__)
   EXPECT_EQ(create([](auto& o) { o.isa = XCONV_ISA_NEON; }), XCONV_UNSUPPORTED);
 #else

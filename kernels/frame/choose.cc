@@ -67,7 +67,7 @@ xconv_status choose_isa(const char* who, const xconv_plan_options& options, cons
 // overhead per k step, (MR broadcasts + NR/lanes B loads) per MR*NR/lanes
 // FMAs. So 6x64 for 64 output channels, a narrow tile for a 14x14 image, and
 // not a small tile whose loads crowd out its FMAs. Ties: listed first.
-const KernelInfo* cheapest_kernel(const ConvShape& s, const IsaInfo& isa) {
+const KernelInfo* cheapest_kernel(const ConvShape& s, const IsaInfo& isa, KernelFamily family) {
   const bool nchw = s.d.layout == XCONV_LAYOUT_NCHW;
   const double pixels = static_cast<double>(s.out_h * s.out_w), outs = static_cast<double>(s.group_out);
   const double m = nchw ? outs : pixels, n = nchw ? pixels : outs;
@@ -76,7 +76,7 @@ const KernelInfo* cheapest_kernel(const ConvShape& s, const IsaInfo& isa) {
   double best_cost = INFINITY;
   for (size_t i = 0; i < kernel_count(); ++i) {
     const KernelInfo& k = kernel_at(i);
-    if (k.isa != isa.isa) continue;
+    if (k.isa != isa.isa || k.family != family) continue;
     const double mr = static_cast<double>(k.mr), nr = static_cast<double>(k.nr);
     const double area = std::ceil(m / mr) * mr * std::ceil(n / nr) * nr;
     const double fmas = mr * nr / lanes, overhead = (mr + nr / lanes) / fmas;
@@ -91,6 +91,7 @@ const KernelInfo* cheapest_kernel(const ConvShape& s, const IsaInfo& isa) {
 const char* path_name(ConvPath path) {
   switch (path) {
     case ConvPath::kPackedGemm: return "packed_gemm";
+    case ConvPath::kIndirectGemm: return "indirect_gemm";
     case ConvPath::kDepthwiseDirect: return "depthwise_direct";
   }
   return "unknown";
@@ -101,18 +102,30 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
   const KernelInfo* named = nullptr;
   if (xconv_status s = choose_isa(who, options, &isa, &named); s != XCONV_OK) return s;
   Choice c;
-  c.kernel = named ? named : cheapest_kernel(shape, *isa);
-  if (c.kernel == nullptr) return fail(XCONV_INTERNAL_ERROR, "%s: ISA '%s' has no kernels", who, isa->name);
   const bool nchw = shape.d.layout == XCONV_LAYOUT_NCHW;
   const HwyTarget depthwise_target = shape.group_in == 1 ? first_runnable(isa->depthwise) : HwyTarget::kNone;
+  KernelFamily family = KernelFamily::kGemm;
+  if (named != nullptr) {
+    family = named->family;
+  } else if (!nchw && cheapest_kernel(shape, *isa, KernelFamily::kIgemm) != nullptr) {
+    family = KernelFamily::kIgemm;
+  }
+  if (family == KernelFamily::kIgemm && nchw && depthwise_target == HwyTarget::kNone) {
+    return fail(XCONV_INVALID_ARGUMENT, "%s: options.kernel '%s' is an indirect-GEMM kernel, for NHWC layers only",
+                who, named->name);
+  }
+  c.kernel = named ? named : cheapest_kernel(shape, *isa, family);
+  if (c.kernel == nullptr) return fail(XCONV_INTERNAL_ERROR, "%s: ISA '%s' has no kernels", who, isa->name);
   if (depthwise_target != HwyTarget::kNone) {
     c.path = ConvPath::kDepthwiseDirect;
     c.depthwise = depthwise_loops(depthwise_target, nchw);
     c.loops_target = depthwise_target;
   } else {
-    c.path = ConvPath::kPackedGemm;
-    c.loops_target = first_runnable(isa->packers);
-    c.packers = image_packers(c.loops_target);
+    c.path = family == KernelFamily::kIgemm ? ConvPath::kIndirectGemm : ConvPath::kPackedGemm;
+    if (c.path == ConvPath::kPackedGemm) {
+      c.loops_target = first_runnable(isa->packers);
+      c.packers = image_packers(c.loops_target);
+    }
   }
   if ((c.path == ConvPath::kDepthwiseDirect && c.depthwise == nullptr) ||
       (c.path == ConvPath::kPackedGemm && c.packers == nullptr)) {

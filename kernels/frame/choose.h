@@ -4,10 +4,11 @@
 //
 // ISA: options.isa, else the XCONV_ISA environment variable, else the ISA
 // of a kernel named in options.kernel, else the first runnable ISA of the
-// fallback chain (kernels/frame/isa.h). Kernel: the named one, else the
-// cheapest of that ISA's kernels by the cost model in choose.cc. Path:
-// depthwise direct when every group has one input channel and the ISA has
-// depthwise loops this CPU runs, else packed GEMM.
+// fallback chain (kernels/frame/isa.h). Path: depthwise direct when every
+// group has one input channel and the ISA has depthwise loops this CPU runs;
+// else the family of a named kernel decides; else indirect GEMM for NHWC
+// when the ISA has IGEMM kernels; else packed GEMM. Kernel: the named one,
+// else the cheapest of the path's family by the cost model in choose.cc.
 #ifndef XCONV_KERNELS_FRAME_CHOOSE_H_
 #define XCONV_KERNELS_FRAME_CHOOSE_H_
 
@@ -21,6 +22,7 @@ namespace xconv {
 
 enum class ConvPath {
   kPackedGemm,       // im2col fused into packing, generated micro-kernels (kernels/paths/packed_gemm.h)
+  kIndirectGemm,     // NHWC: im2col fused into the micro-kernel (kernels/paths/indirect_gemm.h)
   kDepthwiseDirect,  // direct loops, one input channel per group (kernels/paths/depthwise/)
 };
 
@@ -30,7 +32,7 @@ const char* path_name(ConvPath path);
 struct Choice {
   ConvPath path = ConvPath::kPackedGemm;
   const KernelInfo* kernel = nullptr;         // its ISA is the plan's ISA
-  const ImagePackers* packers = nullptr;      // packed GEMM
+  const ImagePackers* packers = nullptr;      // packed GEMM's image packers
   DepthwiseFn depthwise = nullptr;            // depthwise direct
   HwyTarget loops_target = HwyTarget::kNone;  // of the packers or the depthwise loops
 };

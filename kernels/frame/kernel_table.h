@@ -12,11 +12,18 @@
 
 namespace xconv {
 
+enum class KernelFamily {
+  kGemm,   // packed A and B panels
+  kIgemm,  // A through row pointers, one per row and tap
+};
+
 struct KernelInfo {
   const char* name;  // e.g. "xconv_f32_gemm_6x16__avx2_fma"
   xconv_isa isa;
   size_t mr, nr;
-  xconv_ukernel_fn fn;
+  KernelFamily family;
+  xconv_ukernel_fn gemm;         // the GEMM family's entry point, else NULL
+  xconv_igemm_ukernel_fn igemm;  // the IGEMM family's entry point, else NULL
 };
 
 size_t kernel_count();

@@ -12,6 +12,7 @@
 #include "kernels/frame/isa.h"
 #include "kernels/frame/run.h"
 #include "kernels/pack/weight_pack.h"
+#include "kernels/paths/indirect_gemm.h"
 
 namespace xconv {
 namespace {
@@ -57,6 +58,16 @@ xconv_status check_options(const char* who, const xconv_plan_options& o) {
 
 void choose_blocking(xconv_plan* p, const xconv_plan_options& o) {
   const size_t K = static_cast<size_t>(p->shape.gemm_k), MR = p->choice.kernel->mr, NR = p->choice.kernel->nr;
+  if (p->choice.path == ConvPath::kIndirectGemm) {
+    // One K block (the kernel walks every tap), MR-pixel tiles; nc output
+    // channels at a time, so that their weights (K x nc) stay in half the L2
+    // while the pixel tiles go by. options.kc and mc do not apply.
+    p->kc = K;
+    p->mc = MR;
+    const size_t fits = std::max<size_t>(NR, l2_bytes() / 2 / (K * sizeof(float)) / NR * NR);
+    p->nc = std::min(o.nc ? round_up(static_cast<size_t>(o.nc), NR) : fits, p->weights_layout.group_out_padded);
+    return;
+  }
   if (o.kc) {
     p->kc = std::min(K, static_cast<size_t>(o.kc));
   } else {
@@ -127,7 +138,7 @@ void describe(xconv_plan* p) {
                   "isa=%s path=%s kernel=%s tile=%zux%zu packers=%s kc=%zu mc=%zu nc=%zu threads=%d layout=%s "
                   "gemm=%zux%zux%" PRId64 " groups=%" PRId64 " batch=%" PRId64 " tasks=%zu",
                   isa_name(c.kernel->isa), path_name(c.path), c.kernel->name, c.kernel->mr, c.kernel->nr,
-                  c.packers->target, p->kc, p->mc, p->nc, p->num_threads, layout, gemm_m, gemm_n, p->shape.gemm_k,
+                  c.path == ConvPath::kIndirectGemm ? "none" : c.packers->target, p->kc, p->mc, p->nc, p->num_threads, layout, gemm_m, gemm_n, p->shape.gemm_k,
                   d.groups, d.batch, task_count(*p));
   }
   p->description = text;
@@ -163,6 +174,13 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
   layout.kc = p->kc;
   choose_split(p.get());
 
+  if (choice.path == ConvPath::kIndirectGemm) {
+    p->workspace_floats_per_thread = indirect_gemm_workspace_floats(shape, kernel.mr);
+    if (!p->zero_row.allocate(static_cast<size_t>(shape.group_in))) {
+      return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the zero row", who);
+    }
+    std::fill(p->zero_row.data(), p->zero_row.data() + shape.group_in, 0.0f);
+  }
   if (choice.path == ConvPath::kDepthwiseDirect) {
     if (!p->packed_weights.allocate(shape.weight_elems) ||
         (bias && !p->packed_bias.allocate(static_cast<size_t>(shape.d.out_channels)))) {
@@ -172,7 +190,10 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
     if (bias) std::copy(bias, bias + shape.d.out_channels, p->packed_bias.data());
     p->depthwise_job = depthwise_job(*p);
   } else {
-    p->workspace_floats_per_thread = p->kc * (p->weights_are_a ? round_up(p->nc, kernel.nr) : round_up(p->mc, kernel.mr));
+    if (choice.path == ConvPath::kPackedGemm) {
+      p->workspace_floats_per_thread =
+          p->kc * (p->weights_are_a ? round_up(p->nc, kernel.nr) : round_up(p->mc, kernel.mr));
+    }
     size_t packed = 0;
     if (__builtin_mul_overflow(static_cast<size_t>(shape.d.groups) * layout.group_out_padded, layout.gemm_k,
                                &packed) ||

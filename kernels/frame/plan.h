@@ -32,7 +32,8 @@ struct xconv_plan {
   size_t pixel_tile = 0;      // NR when weights are A, MR when they are B
 
   // Cache blocking. K blocks are the same for every task, so results do not
-  // depend on the thread count. mc/nc are multiples of MR/NR.
+  // depend on the thread count. mc/nc are multiples of MR/NR. The indirect
+  // path has one K block and tiles of MR pixels (mc = MR).
   size_t kc = 0, mc = 0, nc = 0;
 
   // Work split: tasks = batch * groups * pixel_chunks * weight_chunks.
@@ -46,6 +47,8 @@ struct xconv_plan {
   xconv::AlignedBuffer packed_weights;
   xconv::AlignedBuffer packed_bias;
   xconv::DepthwiseJob depthwise_job{};
+  // Indirect GEMM: C/g zeros, where the pointers of padding taps point.
+  xconv::AlignedBuffer zero_row;
 
   int num_threads = 1;
   bool flush_denormals = false;

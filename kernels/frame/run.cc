@@ -4,6 +4,8 @@
 
 #include "kernels/frame/denormals.h"
 #include "kernels/frame/error.h"
+#include "kernels/paths/gemm_tasks.h"
+#include "kernels/paths/indirect_gemm.h"
 #include "kernels/paths/packed_gemm.h"
 
 namespace xconv {
@@ -18,6 +20,7 @@ size_t slot_floats(const xconv_plan& plan) {
 void run_task(const xconv_plan& p, const float* input, float* output, float* scratch, size_t task) {
   switch (p.choice.path) {
     case ConvPath::kPackedGemm: packed_gemm_task(p, input, output, scratch, task); return;
+    case ConvPath::kIndirectGemm: indirect_gemm_task(p, input, output, scratch, task); return;
     case ConvPath::kDepthwiseDirect: p.choice.depthwise(p.depthwise_job, input, output, task); return;
   }
 }
@@ -27,7 +30,8 @@ void run_task(const xconv_plan& p, const float* input, float* output, float* scr
 size_t task_count(const xconv_plan& p) {
   const xconv_conv2d_desc& d = p.shape.d;
   switch (p.choice.path) {
-    case ConvPath::kPackedGemm: return packed_gemm_tasks(p);
+    case ConvPath::kPackedGemm:
+    case ConvPath::kIndirectGemm: return gemm_task_count(p);
     case ConvPath::kDepthwiseDirect:  // an output plane (NCHW) or row (NHWC) a task: depthwise.h
       return static_cast<size_t>(d.batch * (d.layout == XCONV_LAYOUT_NCHW ? d.out_channels : p.shape.out_h));
   }

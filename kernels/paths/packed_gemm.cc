@@ -2,39 +2,10 @@
 
 #include <algorithm>
 
+#include "kernels/paths/gemm_tasks.h"
+
 namespace xconv {
 namespace {
-
-// The ranges one task covers, inside one image and one group.
-struct TaskRange {
-  int64_t n, g;
-  size_t pixel_begin, pixel_end;  // output pixels (oh * out_w + ow)
-  size_t out_begin, out_end;      // output channels within the group
-};
-
-TaskRange decompose(const xconv_plan& p, size_t task) {
-  TaskRange t;
-  const size_t wc = task % p.weight_chunks;
-  task /= p.weight_chunks;
-  const size_t pc = task % p.pixel_chunks;
-  task /= p.pixel_chunks;
-  t.g = static_cast<int64_t>(task % static_cast<size_t>(p.shape.d.groups));
-  t.n = static_cast<int64_t>(task / static_cast<size_t>(p.shape.d.groups));
-  t.pixel_begin = pc * p.pixel_chunk;
-  t.pixel_end = std::min(p.pixels, t.pixel_begin + p.pixel_chunk);
-  t.out_begin = wc * p.weight_chunk;
-  t.out_end = std::min(static_cast<size_t>(p.shape.group_out), t.out_begin + p.weight_chunk);
-  return t;
-}
-
-const float* weight_panel(const xconv_plan& p, int64_t g, size_t pc, size_t first_out) {
-  return p.packed_weights.data() + p.weights_layout.panel_offset(static_cast<size_t>(g), pc, first_out);
-}
-
-const float* bias_for(const xconv_plan& p, int64_t g, size_t first_out) {
-  if (p.packed_bias.data() == nullptr) return nullptr;
-  return p.packed_bias.data() + static_cast<size_t>(g) * p.weights_layout.group_out_padded + first_out;
-}
 
 // NCHW: C[out channel][pixel] += W[out channel][k] * im2col[k][pixel].
 void gemm_weights_a(const xconv_plan& p, const TaskRange& t, const float* image, float* out,
@@ -57,7 +28,7 @@ void gemm_weights_a(const xconv_plan& p, const TaskRange& t, const float* image,
         for (size_t jr = 0; jr < nc; jr += NR) {
           for (size_t ir = ic; ir < ic_end; ir += MR) {
             ep.bias_row = bias_for(p, t.g, ir);
-            p.choice.kernel->fn(std::min(MR, ic_end - ir), std::min(NR, nc - jr), kcb,
+            p.choice.kernel->gemm(std::min(MR, ic_end - ir), std::min(NR, nc - jr), kcb,
                          weight_panel(p, t.g, pc, ir), scratch + jr * kcb,
                          group_out + ir * p.pixels + jc + jr, p.pixels, &ep);
           }
@@ -89,7 +60,7 @@ void gemm_weights_b(const xconv_plan& p, const TaskRange& t, const float* image,
           ep.bias_col = bias_for(p, t.g, jr);
           const float* b = weight_panel(p, t.g, pc, jr);
           for (size_t ir = 0; ir < mc; ir += MR) {
-            p.choice.kernel->fn(std::min(MR, mc - ir), std::min(NR, jc_end - jr), kcb, scratch + ir * kcb, b,
+            p.choice.kernel->gemm(std::min(MR, mc - ir), std::min(NR, jc_end - jr), kcb, scratch + ir * kcb, b,
                          group_out + (ic + ir) * ldc + jr, ldc, &ep);
           }
         }
@@ -100,12 +71,8 @@ void gemm_weights_b(const xconv_plan& p, const TaskRange& t, const float* image,
 
 }  // namespace
 
-size_t packed_gemm_tasks(const xconv_plan& p) {
-  return static_cast<size_t>(p.shape.d.batch * p.shape.d.groups) * p.pixel_chunks * p.weight_chunks;
-}
-
 void packed_gemm_task(const xconv_plan& p, const float* input, float* output, float* scratch, size_t task) {
-  const TaskRange t = decompose(p, task);
+  const TaskRange t = decompose_task(p, task);
   const ConvShape& s = p.shape;
   const float* image = input + static_cast<size_t>(t.n) * (s.input_elems / s.d.batch);
   float* out = output + static_cast<size_t>(t.n) * (s.output_elems / s.d.batch);

@@ -12,10 +12,7 @@
 
 namespace xconv {
 
-// Tasks of one run: batch * groups * pixel chunks * output-channel chunks.
-size_t packed_gemm_tasks(const xconv_plan& plan);
-
-// Computes one task: one image, one group, one chunk of pixels and one chunk
+// Computes one task (gemm_tasks.h): one image, one group, one chunk of pixels and one chunk
 // of output channels. `scratch` holds plan.workspace_floats_per_thread floats.
 void packed_gemm_task(const xconv_plan& plan, const float* input, float* output, float* scratch, size_t task);
 

@@ -24,25 +24,26 @@ inline float clamp_propagating_nan(float y, float lo, float hi) {
   return y;
 }
 
-template <size_t MR, size_t NR, bool kFused>
-void gemm_model(size_t mr, size_t nr, size_t kc, const float* a, const float* b, float* c,
-                size_t ldc, const xconv_epilogue* ep) {
-  float acc[MR][NR];
+// The tile's reduction step, fused or not. The build uses -ffp-contract=off,
+// so the unfused form stays unfused.
+template <bool kFused>
+inline float multiply_add(float a, float b, float acc) {
+  return kFused ? std::fma(a, b, acc) : acc + a * b;
+}
+
+// The start and the end every tile shares: partial sums from C (or 0), and
+// bias, clamp and the store of the valid mr x nr part.
+template <size_t MR, size_t NR>
+void load_tile(size_t mr, size_t nr, const float* c, size_t ldc, const xconv_epilogue* ep, float (&acc)[MR][NR]) {
   for (size_t i = 0; i < MR; ++i) {
     for (size_t j = 0; j < NR; ++j) {
       acc[i][j] = (ep->accumulate && i < mr && j < nr) ? c[i * ldc + j] : 0.0f;
     }
   }
-  for (size_t k = 0; k < kc; ++k) {
-    for (size_t i = 0; i < MR; ++i) {
-      for (size_t j = 0; j < NR; ++j) {
-        const float ai = a[k * MR + i];
-        const float bj = b[k * NR + j];
-        // The build uses -ffp-contract=off, so the unfused form stays unfused.
-        acc[i][j] = kFused ? std::fma(ai, bj, acc[i][j]) : acc[i][j] + ai * bj;
-      }
-    }
-  }
+}
+
+template <size_t MR, size_t NR>
+void store_tile(size_t mr, size_t nr, float (&acc)[MR][NR], float* c, size_t ldc, const xconv_epilogue* ep) {
   if (ep->last) {
     for (size_t i = 0; i < MR; ++i) {
       for (size_t j = 0; j < NR; ++j) {
@@ -56,6 +57,38 @@ void gemm_model(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
   for (size_t i = 0; i < mr; ++i) {
     for (size_t j = 0; j < nr; ++j) c[i * ldc + j] = acc[i][j];
   }
+}
+
+template <size_t MR, size_t NR, bool kFused>
+void gemm_model(size_t mr, size_t nr, size_t kc, const float* a, const float* b, float* c,
+                size_t ldc, const xconv_epilogue* ep) {
+  float acc[MR][NR];
+  load_tile(mr, nr, c, ldc, ep, acc);
+  for (size_t k = 0; k < kc; ++k) {
+    for (size_t i = 0; i < MR; ++i) {
+      for (size_t j = 0; j < NR; ++j) acc[i][j] = multiply_add<kFused>(a[k * MR + i], b[k * NR + j], acc[i][j]);
+    }
+  }
+  store_tile(mr, nr, acc, c, ldc, ep);
+}
+
+// The indirect GEMM's model: gemm_model's chain with A read through the
+// row pointers, tap by tap (ukernel.h).
+template <size_t MR, size_t NR, bool kFused>
+void igemm_model(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a, const float* w, float* c,
+                 size_t ldc, const xconv_epilogue* ep) {
+  float acc[MR][NR];
+  load_tile(mr, nr, c, ldc, ep, acc);
+  for (size_t t = 0; t < ks; ++t) {
+    for (size_t k = 0; k < kc; ++k) {
+      for (size_t i = 0; i < MR; ++i) {
+        for (size_t j = 0; j < NR; ++j) {
+          acc[i][j] = multiply_add<kFused>(a[t * MR + i][k], w[(t * kc + k) * NR + j], acc[i][j]);
+        }
+      }
+    }
+  }
+  store_tile(mr, nr, acc, c, ldc, ep);
 }
 
 }  // namespace xconv

@@ -1,7 +1,7 @@
-// The micro-kernel contract: one signature for every ISA (docs/DESIGN.md,
-// "Micro-kernel contract").
+// The micro-kernel contracts: one signature per family for every ISA
+// (docs/DESIGN.md, "Micro-kernel contract").
 //
-// A micro-kernel computes one MR x NR tile of C = A * B over one K block:
+// GEMM. A micro-kernel computes one MR x NR tile of C = A * B over one K block:
 //
 //   a: packed A panel, kc x MR floats, a[k * MR + i]  (rows past mr are zero)
 //   b: packed B panel, kc x NR floats, b[k * NR + j]  (cols past nr are zero)
@@ -17,6 +17,19 @@
 //
 // On the last K block the epilogue adds the bias (per row or per column) and
 // clamps: y = min(max(y, min), max), written so that NaN propagates.
+//
+// Indirect GEMM (IGEMM, Dukhan 2019): the same tile and epilogue, but A is
+// not packed. It is read through pointers, one per tile row and tap:
+//
+//   a:  ks * MR pointers, tap-major: a[t * MR + i] is row i's kc floats for
+//       tap t (a padding tap points at kc zeros; rows past mr repeat a
+//       valid row's pointers, so every pointer is readable)
+//   w:  packed B panel, (ks * kc) x NR floats, w[(t * kc + k) * NR + j]
+//
+// The reduction runs over the taps in order and, within a tap, over the kc
+// floats in order: element (i, j) is the GEMM of A[i][t * kc + k] = a[t*MR+i][k]
+// with w, the same FMA chain, so its scalar model is the GEMM's model on that
+// gathered A (gemm_model.h, igemm_model). ks >= 1 and kc >= 1.
 //
 // This header must stay free of inline functions: it is included by every
 // ISA's translation units, each compiled with its own instruction-set flags.
@@ -42,6 +55,10 @@ typedef struct xconv_epilogue {
 typedef void (*xconv_ukernel_fn)(size_t mr, size_t nr, size_t kc, const float* a,
                                  const float* b, float* c, size_t ldc,
                                  const xconv_epilogue* ep);
+
+typedef void (*xconv_igemm_ukernel_fn)(size_t mr, size_t nr, size_t kc, size_t ks,
+                                       const float* const* a, const float* w, float* c,
+                                       size_t ldc, const xconv_epilogue* ep);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,0 +1,57 @@
+// What the GEMM paths share: how a task index maps to the part of the output
+// it computes, and where a tile's packed weights and bias are.
+//
+// Tasks split each (image, group) GEMM into chunks of pixels and chunks of
+// output channels (plan.cc, choose_split); threads never split K, so the
+// result does not depend on the thread count.
+#ifndef XCONV_KERNELS_PATHS_GEMM_TASKS_H_
+#define XCONV_KERNELS_PATHS_GEMM_TASKS_H_
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/frame/plan.h"
+
+namespace xconv {
+
+// The ranges one task covers, inside one image and one group.
+struct TaskRange {
+  int64_t n, g;
+  size_t pixel_begin, pixel_end;  // output pixels (oh * out_w + ow)
+  size_t out_begin, out_end;      // output channels within the group
+};
+
+inline size_t gemm_task_count(const xconv_plan& p) {
+  return static_cast<size_t>(p.shape.d.batch * p.shape.d.groups) * p.pixel_chunks * p.weight_chunks;
+}
+
+inline TaskRange decompose_task(const xconv_plan& p, size_t task) {
+  TaskRange t;
+  const size_t wc = task % p.weight_chunks;
+  task /= p.weight_chunks;
+  const size_t pc = task % p.pixel_chunks;
+  task /= p.pixel_chunks;
+  t.g = static_cast<int64_t>(task % static_cast<size_t>(p.shape.d.groups));
+  t.n = static_cast<int64_t>(task / static_cast<size_t>(p.shape.d.groups));
+  t.pixel_begin = pc * p.pixel_chunk;
+  t.pixel_end = std::min(p.pixels, t.pixel_begin + p.pixel_chunk);
+  t.out_begin = wc * p.weight_chunk;
+  t.out_end = std::min(static_cast<size_t>(p.shape.group_out), t.out_begin + p.weight_chunk);
+  return t;
+}
+
+// The packed weights of group g, K block pc, tile starting at output channel first_out.
+inline const float* weight_panel(const xconv_plan& p, int64_t g, size_t pc, size_t first_out) {
+  return p.packed_weights.data() + p.weights_layout.panel_offset(static_cast<size_t>(g), pc, first_out);
+}
+
+// The packed bias from output channel first_out of group g, or NULL without bias.
+inline const float* bias_for(const xconv_plan& p, int64_t g, size_t first_out) {
+  if (p.packed_bias.data() == nullptr) return nullptr;
+  return p.packed_bias.data() + static_cast<size_t>(g) * p.weights_layout.group_out_padded + first_out;
+}
+
+}  // namespace xconv
+
+#endif  // XCONV_KERNELS_PATHS_GEMM_TASKS_H_

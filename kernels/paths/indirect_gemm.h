@@ -1,0 +1,34 @@
+// The indirect-GEMM path (NHWC): im2col fused into the micro-kernel itself
+// (Dukhan, "The Indirect Convolution Algorithm", 2019). The image is never
+// copied: for each tile of MR output pixels the path writes MR pointers per
+// kernel tap (r, s), each at the first input channel of the group in the
+// input pixel that tap reads, or at the plan's zero row for a padding tap,
+// and the IGEMM micro-kernel (kernels/ukernels/ukernel.h) reads the
+// channels through them against the packed weights (one K block, the whole
+// C/g * R * S; kernels/pack/packed_weights.h).
+//
+// The pointers are written per tile at run time into the thread's workspace
+// (taps * MR of them), not stored in the plan: the plan stays independent of
+// the input's address and of the batch, and its memory does not grow with
+// the image. They cost taps * MR additions per tile, against
+// taps * MR * NR * C/g multiply-adds per tile of the kernel. In a 1x1,
+// stride-1 layer without padding they point straight at the input rows, so
+// that case needs no packing at all.
+#ifndef XCONV_KERNELS_PATHS_INDIRECT_GEMM_H_
+#define XCONV_KERNELS_PATHS_INDIRECT_GEMM_H_
+
+#include <cstddef>
+
+#include "kernels/frame/plan.h"
+
+namespace xconv {
+
+// Floats of workspace one thread needs: the pointer array of one tile.
+size_t indirect_gemm_workspace_floats(const ConvShape& shape, size_t mr);
+
+// Computes one task (gemm_tasks.h). `scratch` holds the thread's workspace.
+void indirect_gemm_task(const xconv_plan& plan, const float* input, float* output, float* scratch, size_t task);
+
+}  // namespace xconv
+
+#endif  // XCONV_KERNELS_PATHS_INDIRECT_GEMM_H_
