@@ -119,7 +119,8 @@ DepthwiseJob depthwise_job(const xconv_plan& p) {
 }
 
 // The grammar of this line is docs/DESIGN.md's "The describe line":
-// space-separated key=value tokens, isa= and path= first.
+// space-separated key=value tokens; keys added later go at the end, so that
+// scripts reading the older ones (even by position) keep working.
 void describe(xconv_plan* p) {
   const xconv_conv2d_desc& d = p->shape.d;
   const Choice& c = p->choice;
@@ -127,19 +128,19 @@ void describe(xconv_plan* p) {
   char text[512];
   if (c.path == ConvPath::kDepthwiseDirect) {
     std::snprintf(text, sizeof(text),
-                  "isa=%s path=%s kernel=depthwise_direct loops=%s threads=%d layout=%s channels=%" PRId64
-                  " multiplier=%" PRId64 " batch=%" PRId64 " tasks=%zu",
-                  isa_name(c.kernel->isa), path_name(c.path), hwy_target_name(c.loops_target), p->num_threads,
-                  layout, d.in_channels, p->shape.group_out, d.batch, task_count(*p));
+                  "isa=%s kernel=depthwise_direct threads=%d layout=%s channels=%" PRId64 " multiplier=%" PRId64
+                  " batch=%" PRId64 " tasks=%zu path=%s loops=%s",
+                  isa_name(c.kernel->isa), p->num_threads, layout, d.in_channels, p->shape.group_out, d.batch,
+                  task_count(*p), path_name(c.path), hwy_target_name(c.loops_target));
   } else {
     const size_t gemm_m = p->weights_are_a ? static_cast<size_t>(p->shape.group_out) : p->pixels;
     const size_t gemm_n = p->weights_are_a ? p->pixels : static_cast<size_t>(p->shape.group_out);
     std::snprintf(text, sizeof(text),
-                  "isa=%s path=%s kernel=%s tile=%zux%zu packers=%s kc=%zu mc=%zu nc=%zu threads=%d layout=%s "
-                  "gemm=%zux%zux%" PRId64 " groups=%" PRId64 " batch=%" PRId64 " tasks=%zu",
-                  isa_name(c.kernel->isa), path_name(c.path), c.kernel->name, c.kernel->mr, c.kernel->nr,
-                  c.path == ConvPath::kIndirectGemm ? "none" : c.packers->target, p->kc, p->mc, p->nc, p->num_threads, layout, gemm_m, gemm_n, p->shape.gemm_k,
-                  d.groups, d.batch, task_count(*p));
+                  "isa=%s kernel=%s tile=%zux%zu packers=%s kc=%zu mc=%zu nc=%zu threads=%d layout=%s "
+                  "gemm=%zux%zux%" PRId64 " groups=%" PRId64 " batch=%" PRId64 " tasks=%zu path=%s",
+                  isa_name(c.kernel->isa), c.kernel->name, c.kernel->mr, c.kernel->nr,
+                  c.path == ConvPath::kIndirectGemm ? "none" : c.packers->target, p->kc, p->mc, p->nc, p->num_threads,
+                  layout, gemm_m, gemm_n, p->shape.gemm_k, d.groups, d.batch, task_count(*p), path_name(c.path));
   }
   p->description = text;
 }
