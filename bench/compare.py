@@ -1,47 +1,111 @@
 #!/usr/bin/env python3
-"""Table of the layer suite from one bench_conv run: the median GFLOP/s of
-each implementation and xconv's ratio to each peer on the same layer, in the
-same run, plus the geometric mean of each ratio.
+"""Tables of one or more bench_conv runs: per layer, the median GFLOP/s of
+every implementation, xconv against each peer in the same layout, best
+against best (xconv's faster layout against oneDNN's fastest), xconv's best
+as a percentage of the FMA peak measured in the same run, and the geometric
+mean of every ratio. A result outside the error bound is flagged WRONG and
+left out of the means.
 
-  build/bench/bench_conv --benchmark_repetitions=5 --benchmark_out=conv.json
-  python3 bench/compare.py conv.json
+  build/bench/bench_conv --threads=1 --benchmark_repetitions=5 --benchmark_out=t1.json
+  python3 bench/compare.py t1.json [t2.json ...] [--markdown] [--layers=NAME,NAME,...]
+
+--layers limits the geometric means (and the rows) to the named layers,
+e.g. the original suite's.
 """
 
 import json
 import math
 import sys
 
-PEERS = ["onednn", "onednn_nchw", "openblas"]
+IMPLS = ["xconv_nchw", "xconv_nhwc", "onednn_any", "onednn_nchw", "onednn_nhwc", "xnnpack_nhwc", "openblas_nchw"]
+SHORT = {"xconv_nchw": "x.nchw", "xconv_nhwc": "x.nhwc", "onednn_any": "d.any", "onednn_nchw": "d.nchw",
+         "onednn_nhwc": "d.nhwc", "xnnpack_nhwc": "xnn", "openblas_nchw": "blas"}
+# (title, numerator implementations, denominator implementations): best of each side.
+RATIOS = [
+    ("best/best", ["xconv_nchw", "xconv_nhwc"], ["onednn_any", "onednn_nchw", "onednn_nhwc"]),
+    ("nchw/d.nchw", ["xconv_nchw"], ["onednn_nchw"]),
+    ("nhwc/d.nhwc", ["xconv_nhwc"], ["onednn_nhwc"]),
+    ("nhwc/xnn", ["xconv_nhwc"], ["xnnpack_nhwc"]),
+    ("best/xnn", ["xconv_nchw", "xconv_nhwc"], ["xnnpack_nhwc"]),
+]
 
 
-def main():
-    with open(sys.argv[1]) as f:
+def gflops(b):
+    value = b.get("GFLOP/s", 0.0)
+    return value / 1e9 if value > 1e6 else value  # older benchmark versions report the rate in flop/s
+
+
+def load(path):
+    with open(path) as f:
         run = json.load(f)
-    median = {}
+    median, wrong, threads = {}, set(), "?"
     for b in run["benchmarks"]:
+        if b.get("error_occurred"):
+            continue
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
             continue
         _, layer, impl = b["run_name"].split("/")[:3]
-        median[(layer, impl)] = b.get("GFLOP/s", 0.0) / 1e9 if b.get("GFLOP/s", 0) > 1e6 else b.get("GFLOP/s", 0.0)
-    layers = list(dict.fromkeys(layer for layer, _ in median))
-    print("threads %s; median GFLOP/s; ratio = xconv / peer (>1: xconv faster)" %
-          run["benchmarks"][0].get("threads", "?"))
-    print("%-28s %8s %8s %8s %8s | %7s %7s %7s" % ("layer", "xconv", *PEERS, *("vs " + p[:5] for p in PEERS)))
-    logs = {p: [] for p in PEERS}
+        median[(layer, impl)] = gflops(b)
+        if b.get("wrong", 0) > 0:
+            wrong.add((layer, impl))
+        threads = int(b.get("threads", 0)) or threads
+    peak = float(run.get("context", {}).get("fma_peak_gflops", 0) or 0)
+    return median, wrong, threads, peak, run.get("context", {})
+
+
+def table(path, markdown, only):
+    median, wrong, threads, peak, context = load(path)
+    layers = [layer for layer in dict.fromkeys(layer for layer, _ in median) if not only or layer in only]
+    heads = ["layer"] + [SHORT[i] for i in IMPLS] + [r[0] for r in RATIOS] + ["%peak"]
+    rows, logs = [], {r[0]: [] for r in RATIOS}
     for layer in layers:
-        x = median.get((layer, "xconv"), 0.0)
-        row = [median.get((layer, p), 0.0) for p in PEERS]
-        ratios = []
-        for p, v in zip(PEERS, row):
-            if x > 0 and v > 0:
-                ratios.append("%7.2f" % (x / v))
-                logs[p].append(math.log(x / v))
+        value = {i: median.get((layer, i), 0.0) for i in IMPLS}
+        flags = [i for i in IMPLS if (layer, i) in wrong]
+        row = [layer + (" WRONG:" + ",".join(SHORT[i] for i in flags) if flags else "")]
+        row += ["%.1f" % value[i] if value[i] else "-" for i in IMPLS]
+        for title, num, den in RATIOS:
+            top = max((value[i] for i in num if (layer, i) not in wrong), default=0.0)
+            bottom = max((value[i] for i in den if (layer, i) not in wrong), default=0.0)
+            if top > 0 and bottom > 0:
+                row.append("%.2f" % (top / bottom))
+                logs[title].append(math.log(top / bottom))
             else:
-                ratios.append("%7s" % "-")
-        print("%-28s %8.1f %8.1f %8.1f %8.1f | %s" % (layer, x, *row, " ".join(ratios)))
-    print("%-28s %8s %8s %8s %8s | %s" % ("geometric mean", "", "", "", "", " ".join(
-        "%7.2f" % math.exp(sum(v) / len(v)) if v else "%7s" % "-" for v in logs.values())))
+                row.append("-")
+        best = max(value["xconv_nchw"], value["xconv_nhwc"])
+        row.append("%.0f" % (100 * best / peak) if peak and best else "-")
+        rows.append(row)
+    mean = ["geometric mean (%d layers)" % len(layers)] + [""] * len(IMPLS)
+    mean += ["%.2f" % math.exp(sum(v) / len(v)) if v else "-" for v in logs.values()] + [""]
+    rows.append(mean)
+    print("%s: threads %s, xconv ISA %s, FMA peak %.1f GFLOP/s (same run), median GFLOP/s; ratio > 1: xconv faster"
+          % (path, threads, context.get("xconv_isa", "?"), peak))
+    if markdown:
+        print("| " + " | ".join(heads) + " |")
+        print("|" + "---|" * len(heads))
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+    else:
+        widths = [max(len(str(r[c])) for r in rows + [heads]) for c in range(len(heads))]
+        for row in [heads] + rows:
+            print("  ".join(str(cell).rjust(w) if c else str(cell).ljust(w) for c, (cell, w) in
+                            enumerate(zip(row, widths))))
+    print()
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    markdown = "--markdown" in sys.argv
+    only = set()
+    for a in sys.argv[1:]:
+        if a.startswith("--layers="):
+            only = set(a[len("--layers="):].split(","))
+    if not args:
+        print(__doc__)
+        return 2
+    for path in args:
+        table(path, markdown, only)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

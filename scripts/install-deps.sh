@@ -2,14 +2,14 @@
 # Installs the Debian 12 packages xconv needs, only those missing (as root,
 # or through sudo). Which set:
 #   build  compile and run the library, demo, tests and benchmarks (native)
-#   peers  oneDNN and OpenBLAS, the benchmark's peers
+#   peers  oneDNN, XNNPACK and OpenBLAS, the benchmark's peers
 #   all    build + peers + what the whole test suite needs: the AArch64 cross
 #          toolchain and qemu-user, Bochs, clang, and PyTorch as second oracle
 set -euo pipefail
 set_name=${1:-build}
 
 build=(meson ninja-build g++ pkg-config python3 libgtest-dev libbenchmark-dev libhwy-dev libsimde-dev)
-peers=(libdnnl-dev libopenblas-dev)
+peers=(libdnnl-dev libopenblas-dev libxnnpack-dev libpthreadpool-dev)
 cross=(g++-aarch64-linux-gnu qemu-user libgtest-dev:arm64 libhwy-dev:arm64)
 vm=(bochs bochsbios bochs-term vgabios genisoimage cpio)
 extra=(clang libclang-rt-14-dev python3-torch binutils)

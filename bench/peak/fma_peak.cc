@@ -1,30 +1,37 @@
 #include "bench/peak/fma_peak.h"
 
 #include <chrono>
+#include <thread>
+#include <vector>
 
 #include "kernels/frame/isa.h"
 
 namespace xconv::bench {
 
-double fma_peak(xconv_isa isa) {
-  // The FMA loop built for the ISA's widest Highway target (its first
-  // packer target, gen/isas.py), if this CPU runs that target; the loops
-  // exist for the vector-kernel ISAs' targets only.
-  float (*chains)(size_t, FmaLoop*) = nullptr;
+namespace {
+
+using Chains = float (*)(size_t, FmaLoop*);
+
+// The FMA loop built for the ISA's widest Highway target (its first packer
+// target, gen/isas.py), if this CPU runs that target; the loops exist for
+// the vector-kernel ISAs' targets only.
+Chains chains_for(xconv_isa isa) {
   const IsaInfo* info = isa_info(isa);
   const HwyTarget widest = info ? info->packers[0] : HwyTarget::kNone;
-  if (isa_runnable(isa) && first_runnable(info->packers) == widest) {
-    switch (widest) {
+  if (!isa_runnable(isa) || first_runnable(info->packers) != widest) return nullptr;
+  switch (widest) {
 #if defined(__x86_64__)
-      case HwyTarget::kAvx2: chains = xconv_bench_fma_chains_avx2; break;
-      case HwyTarget::kAvx3: chains = xconv_bench_fma_chains_avx3; break;
+    case HwyTarget::kAvx2: return xconv_bench_fma_chains_avx2;
+    case HwyTarget::kAvx3: return xconv_bench_fma_chains_avx3;
 #elif defined(__aarch64__)
-      case HwyTarget::kNeon: chains = isa == XCONV_ISA_NEON ? xconv_bench_fma_chains_neon : nullptr; break;
+    case HwyTarget::kNeon: return isa == XCONV_ISA_NEON ? xconv_bench_fma_chains_neon : nullptr;
 #endif
-      default: break;
-    }
+    default: return nullptr;
   }
-  if (chains == nullptr) return 0.0;
+}
+
+// Best rate of a few timed runs of the loop on the calling thread.
+double best_rate(Chains chains) {
   const size_t iterations = 4 << 20;
   double best = 0.0;
   volatile float sink = 0.0f;
@@ -37,6 +44,26 @@ double fma_peak(xconv_isa isa) {
     if (flops / seconds.count() > best) best = flops / seconds.count();
   }
   return best;
+}
+
+}  // namespace
+
+double fma_peak(xconv_isa isa) {
+  const Chains chains = chains_for(isa);
+  return chains ? best_rate(chains) : 0.0;
+}
+
+double fma_peak_threads(xconv_isa isa, int threads) {
+  const Chains chains = chains_for(isa);
+  if (chains == nullptr || threads < 1) return 0.0;
+  std::vector<double> rates(static_cast<size_t>(threads));
+  std::vector<std::thread> workers;
+  for (int t = 1; t < threads; ++t) workers.emplace_back([&, t] { rates[t] = best_rate(chains); });
+  rates[0] = best_rate(chains);
+  for (std::thread& w : workers) w.join();
+  double sum = 0.0;
+  for (double r : rates) sum += r;
+  return sum;
 }
 
 }  // namespace xconv::bench

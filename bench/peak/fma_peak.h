@@ -19,6 +19,10 @@ struct FmaLoop {
 // timed runs), or 0 when this build or CPU has no such loop.
 double fma_peak(xconv_isa isa);
 
+// The same loop on `threads` threads at once: the sum of their rates, the
+// peak that a run on that many threads is measured against.
+double fma_peak_threads(xconv_isa isa, int threads);
+
 }  // namespace xconv::bench
 
 extern "C" {

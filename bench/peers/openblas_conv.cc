@@ -19,6 +19,8 @@ class OpenBlasConv : public PeerConv {
     output_.resize(static_cast<size_t>(d_.batch * d_.out_channels * oh_ * ow_));
   }
 
+  std::vector<float> output_nchw() override { return output_; }
+
   void run() override {
     const int64_t cg = d_.in_channels / d_.groups, kg = d_.out_channels / d_.groups, pixels = oh_ * ow_;
     for (int64_t n = 0; n < d_.batch; ++n) {

@@ -1,38 +1,57 @@
-// The benchmark's peers behind one interface, so that every implementation
-// runs the same layer on the same inputs with the same thread count.
+// The benchmark's implementations behind one interface, so that every one
+// runs the same layer on the same inputs with the same thread count, and its
+// result can be checked against the reference after the timing.
 #ifndef XCONV_BENCH_PEERS_PEER_CONV_H_
 #define XCONV_BENCH_PEERS_PEER_CONV_H_
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "xconv/xconv.h"
 
 namespace xconv::bench {
 
-// One prepared convolution: weights packed/reordered at construction, run()
-// computes the output from the input given at construction.
+// One prepared convolution: weights packed/reordered at construction (not
+// timed), run() computes the output from the input given at construction.
 class PeerConv {
  public:
   virtual ~PeerConv() = default;
   virtual void run() = 0;
+  // The last run's output as NCHW floats (a conversion, never timed).
+  virtual std::vector<float> output_nchw() = 0;
+  // What ran, for the benchmark's label (xconv: the plan's describe line).
+  virtual std::string label() const { return ""; }
 };
 
-// NCHW input (float, batch*C*H*W), OIHW weights, bias; all read at construction.
+// The layer: desc (NCHW, OIHW weights) and its tensors, read at construction.
 struct ConvData {
   const xconv_conv2d_desc* desc;
-  const float* input;
-  const float* weights;
+  const float* input;       // NCHW
+  const float* input_nhwc;  // the same image, NHWC
+  const float* weights;     // OIHW
   const float* bias;
 };
 
-// oneDNN convolution_forward (inference, direct). blocked: let oneDNN pick its
-// preferred activation layouts (its best case; input reordered once, outside
-// the timing), else plain NCHW in and out like xconv. NULL if unavailable.
-std::unique_ptr<PeerConv> make_onednn_conv(const ConvData& data, bool blocked, int threads);
+// xconv's default plan in the given activation layout.
+std::unique_ptr<PeerConv> make_xconv_conv(const ConvData& data, xconv_layout layout, xconv_isa isa, int threads);
+
+// oneDNN convolution_forward (inference, direct), with activations in
+// oneDNN's preferred (blocked) layout ("any": its best case, the input
+// reordered once outside the timing), plain NCHW or plain NHWC. NULL if
+// unavailable.
+enum class OneDnnLayout { kAny, kNchw, kNhwc };
+std::unique_ptr<PeerConv> make_onednn_conv(const ConvData& data, OneDnnLayout layout, int threads);
+
+// XNNPACK's NHWC convolution operator on a pthreadpool of `threads`. NULL if
+// it refuses the layer.
+std::unique_ptr<PeerConv> make_xnnpack_conv(const ConvData& data, int threads);
 
 // im2col of each image and group into a full matrix, then OpenBLAS sgemm.
 std::unique_ptr<PeerConv> make_openblas_conv(const ConvData& data, int threads);
+
+// Activations (batch n, channels c, h x w) from NHWC to NCHW (to_nchw) or back.
+std::vector<float> convert_activations(const float* src, int64_t n, int64_t c, int64_t h, int64_t w, bool to_nchw);
 
 }  // namespace xconv::bench
 
