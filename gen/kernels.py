@@ -40,6 +40,10 @@ KERNELS = [
     Kernel("avx512", 6, 64, 2, "igemm"),
     Kernel("avx512", 8, 32, 2, "igemm"),
     Kernel("avx512", 12, 32, 2, "igemm"),
+    # One row: a GEMV for layers of one output pixel (classifiers), bound by
+    # streaming the weights, not by a mostly empty tile.
+    Kernel("avx512", 1, 64, 4, "igemm"),
+    Kernel("avx2", 1, 32, 4, "igemm"),
     Kernel("neon", 6, 16, 2, "igemm"),
     Kernel("neon", 8, 12, 2, "igemm"),
     Kernel("neon", 4, 16, 2, "igemm"),

@@ -93,6 +93,10 @@ ConvCase random_case(uint64_t seed) {
     d.pad_left = pick(0, 3);
     d.pad_bottom = pick(0, 3);
     d.pad_right = pick(0, 3);
+    if (kind == 9 && pick(0, 1) == 0) {  // one pixel, 1x1: a classifier (the indirect path in both layouts)
+      d.in_height = d.in_width = d.kernel_height = d.kernel_width = 1;
+      d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 0;
+    }
     d.layout = pick(0, 1) ? XCONV_LAYOUT_NHWC : XCONV_LAYOUT_NCHW;
     d.weight_layout = static_cast<xconv_weight_layout>(pick(0, 2));
     switch (pick(0, 3)) {
@@ -138,7 +142,10 @@ xconv_plan_options random_options(const ConvCase& c, xconv_isa isa) {
     std::vector<const KernelInfo*> fitting;
     for (size_t i = 0; i < kernel_count(); ++i) {
       const KernelInfo& k = kernel_at(i);
-      const bool fits = k.family == KernelFamily::kGemm || c.desc.layout == XCONV_LAYOUT_NHWC;
+      const xconv_conv2d_desc& d = c.desc;
+      const bool one_pixel = d.in_height == 1 && d.in_width == 1 && d.kernel_height == 1 && d.kernel_width == 1 &&
+                             d.pad_top + d.pad_left + d.pad_bottom + d.pad_right == 0;
+      const bool fits = k.family == KernelFamily::kGemm || d.layout == XCONV_LAYOUT_NHWC || one_pixel;
       if (k.isa == isa && fits) fitting.push_back(&k);
     }
     if (!fitting.empty()) o.kernel = fitting[static_cast<size_t>(pick(0, static_cast<int64_t>(fitting.size()) - 1))]->name;

@@ -160,6 +160,17 @@ TEST(Validation, BadOptions) {
   // An indirect-GEMM kernel serves NHWC layers only (valid_desc is NCHW).
   EXPECT_EQ(create([](auto& o) { o.kernel = "xconv_f32_igemm_4x8__scalar"; }), XCONV_INVALID_ARGUMENT);
   EXPECT_NE(std::string(xconv_last_error()).find("NHWC"), std::string::npos);
+  // ... and a 1x1 layer of one pixel, whose NCHW bytes are NHWC's.
+  {
+    xconv_conv2d_desc one = valid_desc();
+    one.in_height = one.in_width = 1, one.kernel_height = one.kernel_width = 1;
+    xconv_plan_options o;
+    xconv_plan_options_init(&o);
+    o.kernel = "xconv_f32_igemm_4x8__scalar";
+    ASSERT_EQ(xconv_plan_create(&one, w.data(), nullptr, &o, &plan), XCONV_OK) << xconv_last_error();
+    EXPECT_NE(std::string(xconv_plan_describe(plan)).find("path=indirect_gemm"), std::string::npos);
+    xconv_plan_destroy(plan);
+  }
 #if defined(__x86_64__)
   EXPECT_EQ(create([](auto& o) { o.isa = XCONV_ISA_NEON; }), XCONV_UNSUPPORTED);
 #else

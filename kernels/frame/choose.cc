@@ -68,9 +68,14 @@ xconv_status choose_isa(const char* who, const xconv_plan_options& options, cons
 // FMAs. So 6x64 for 64 output channels, a narrow tile for a 14x14 image, and
 // not a small tile whose loads crowd out its FMAs. Ties: listed first.
 const KernelInfo* cheapest_kernel(const ConvShape& s, const IsaInfo& isa, KernelFamily family) {
-  const bool nchw = s.d.layout == XCONV_LAYOUT_NCHW;
-  const double pixels = static_cast<double>(s.out_h * s.out_w), outs = static_cast<double>(s.group_out);
-  const double m = nchw ? outs : pixels, n = nchw ? pixels : outs;
+  // The GEMM's rows and columns as the family's path orients them: packed
+  // NCHW has output channels as rows; NHWC and the indirect path (which also
+  // folds the batch into its rows) have pixels.
+  const bool indirect = family == KernelFamily::kIgemm;
+  const bool pixel_rows = indirect || s.d.layout == XCONV_LAYOUT_NHWC;
+  const double pixels = static_cast<double>(s.out_h * s.out_w * (indirect ? s.d.batch : 1));
+  const double outs = static_cast<double>(s.group_out);
+  const double m = pixel_rows ? pixels : outs, n = pixel_rows ? outs : pixels;
   const double lanes = static_cast<double>(isa.lanes);
   const KernelInfo* best = nullptr;
   double best_cost = INFINITY;
@@ -103,15 +108,23 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
   if (xconv_status s = choose_isa(who, options, &isa, &named); s != XCONV_OK) return s;
   Choice c;
   const bool nchw = shape.d.layout == XCONV_LAYOUT_NCHW;
+  // One input and one output pixel with a 1x1 kernel (a classifier, a
+  // squeeze-excite layer): NCHW and NHWC are the same bytes, so the indirect
+  // path serves both layouts.
+  const xconv_conv2d_desc& d = shape.d;
+  const bool one_pixel = d.in_height == 1 && d.in_width == 1 && d.kernel_height == 1 && d.kernel_width == 1 &&
+                         shape.out_h == 1 && shape.out_w == 1;
+  const bool indirect_fits = !nchw || one_pixel;
   const HwyTarget depthwise_target = shape.group_in == 1 ? first_runnable(isa->depthwise) : HwyTarget::kNone;
   KernelFamily family = KernelFamily::kGemm;
   if (named != nullptr) {
     family = named->family;
-  } else if (!nchw && cheapest_kernel(shape, *isa, KernelFamily::kIgemm) != nullptr) {
+  } else if (indirect_fits && cheapest_kernel(shape, *isa, KernelFamily::kIgemm) != nullptr) {
     family = KernelFamily::kIgemm;
   }
-  if (family == KernelFamily::kIgemm && nchw && depthwise_target == HwyTarget::kNone) {
-    return fail(XCONV_INVALID_ARGUMENT, "%s: options.kernel '%s' is an indirect-GEMM kernel, for NHWC layers only",
+  if (family == KernelFamily::kIgemm && !indirect_fits && depthwise_target == HwyTarget::kNone) {
+    return fail(XCONV_INVALID_ARGUMENT,
+                "%s: options.kernel '%s' is an indirect-GEMM kernel, for NHWC layers (and 1x1 layers of one pixel)",
                 who, named->name);
   }
   c.kernel = named ? named : cheapest_kernel(shape, *isa, family);

@@ -7,7 +7,8 @@
 // fallback chain (kernels/frame/isa.h). Path: depthwise direct when every
 // group has one input channel and the ISA has depthwise loops this CPU runs;
 // else the family of a named kernel decides; else indirect GEMM for NHWC
-// when the ISA has IGEMM kernels; else packed GEMM. Kernel: the named one,
+// (and for a 1x1 layer of one pixel, whose NCHW is the same bytes) when the
+// ISA has IGEMM kernels; else packed GEMM. Kernel: the named one,
 // else the cheapest of the path's family by the cost model in choose.cc.
 #ifndef XCONV_KERNELS_FRAME_CHOOSE_H_
 #define XCONV_KERNELS_FRAME_CHOOSE_H_

@@ -89,7 +89,7 @@ void choose_blocking(xconv_plan* p, const xconv_plan_options& o) {
 // threads: pixels first (each image panel is then packed once), output
 // channels too when pixels alone do not give every thread work.
 void choose_split(xconv_plan* p) {
-  const size_t units = static_cast<size_t>(p->shape.d.batch * p->shape.d.groups);
+  const size_t units = p->gemm_images * static_cast<size_t>(p->shape.d.groups);
   const size_t pixel_tiles = ceil_div(p->pixels, p->pixel_tile);
   const size_t weight_tile = p->weights_layout.tile;
   const size_t weight_tiles = ceil_div(static_cast<size_t>(p->shape.group_out), weight_tile);
@@ -115,7 +115,7 @@ DepthwiseJob depthwise_job(const xconv_plan& p) {
   return DepthwiseJob{d.in_channels, d.out_channels, s.group_out, d.in_height, d.in_width, s.out_h, s.out_w,
                       d.kernel_height, d.kernel_width, d.stride_height, d.stride_width, d.dilation_height,
                       d.dilation_width, d.pad_top, d.pad_left, d.output_min, d.output_max,
-                      p.packed_weights.data(), p.packed_bias.data()};
+                      p.packed_weights.data(), p.packed_bias.data(), 0, 0};
 }
 
 // The grammar of this line is docs/DESIGN.md's "The describe line":
@@ -162,8 +162,13 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
   const KernelInfo& kernel = *choice.kernel;
   p->shape = shape;
   p->choice = choice;
-  p->weights_are_a = shape.d.layout == XCONV_LAYOUT_NCHW;
-  p->pixels = static_cast<size_t>(shape.out_h * shape.out_w);
+  p->weights_are_a = choice.path == ConvPath::kPackedGemm && shape.d.layout == XCONV_LAYOUT_NCHW;
+  // The indirect path reads each row through its own pointers, so it folds
+  // the batch into the pixels (NHWC images follow each other): one GEMM with
+  // batch * out_h * out_w rows, the weights streamed once for all images.
+  const bool fold_batch = choice.path == ConvPath::kIndirectGemm;
+  p->gemm_images = fold_batch ? 1 : static_cast<size_t>(shape.d.batch);
+  p->pixels = static_cast<size_t>(shape.out_h * shape.out_w) * (fold_batch ? static_cast<size_t>(shape.d.batch) : 1);
   p->pixel_tile = p->weights_are_a ? kernel.nr : kernel.mr;
   PackedWeightsLayout& layout = p->weights_layout;
   layout.tile = p->weights_are_a ? kernel.mr : kernel.nr;
@@ -190,6 +195,8 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
     pack_depthwise_weights(shape, weights, p->packed_weights.data());
     if (bias) std::copy(bias, bias + shape.d.out_channels, p->packed_bias.data());
     p->depthwise_job = depthwise_job(*p);
+    p->workspace_floats_per_thread = plan_depthwise_workspace(
+        &p->depthwise_job, shape.d.layout == XCONV_LAYOUT_NCHW, isa_info(kernel.isa)->lanes);
   } else {
     if (choice.path == ConvPath::kPackedGemm) {
       p->workspace_floats_per_thread =

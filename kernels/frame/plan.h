@@ -28,7 +28,8 @@ struct xconv_plan {
   xconv::Choice choice;  // ISA, path, kernel, packers or loops (choose.h)
 
   bool weights_are_a = true;  // NCHW
-  size_t pixels = 0;          // out_h * out_w: one GEMM dimension
+  size_t pixels = 0;          // one GEMM dimension: out_h * out_w, times the batch when folded
+  size_t gemm_images = 1;     // GEMMs along the batch: the batch, or 1 when it is folded into the pixels
   size_t pixel_tile = 0;      // NR when weights are A, MR when they are B
 
   // Cache blocking. K blocks are the same for every task, so results do not

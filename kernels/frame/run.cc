@@ -21,7 +21,7 @@ void run_task(const xconv_plan& p, const float* input, float* output, float* scr
   switch (p.choice.path) {
     case ConvPath::kPackedGemm: packed_gemm_task(p, input, output, scratch, task); return;
     case ConvPath::kIndirectGemm: indirect_gemm_task(p, input, output, scratch, task); return;
-    case ConvPath::kDepthwiseDirect: p.choice.depthwise(p.depthwise_job, input, output, task); return;
+    case ConvPath::kDepthwiseDirect: p.choice.depthwise(p.depthwise_job, input, output, scratch, task); return;
   }
 }
 

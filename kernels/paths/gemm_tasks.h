@@ -3,7 +3,8 @@
 //
 // Tasks split each (image, group) GEMM into chunks of pixels and chunks of
 // output channels (plan.cc, choose_split); threads never split K, so the
-// result does not depend on the thread count.
+// result does not depend on the thread count. A path that folds the batch
+// into the pixels has one "image" (xconv_plan::gemm_images).
 #ifndef XCONV_KERNELS_PATHS_GEMM_TASKS_H_
 #define XCONV_KERNELS_PATHS_GEMM_TASKS_H_
 
@@ -17,13 +18,13 @@ namespace xconv {
 
 // The ranges one task covers, inside one image and one group.
 struct TaskRange {
-  int64_t n, g;
-  size_t pixel_begin, pixel_end;  // output pixels (oh * out_w + ow)
+  int64_t n, g;                   // image (0 when the batch is folded into the pixels), group
+  size_t pixel_begin, pixel_end;  // output pixels ((n *) out_h + oh) * out_w + ow
   size_t out_begin, out_end;      // output channels within the group
 };
 
 inline size_t gemm_task_count(const xconv_plan& p) {
-  return static_cast<size_t>(p.shape.d.batch * p.shape.d.groups) * p.pixel_chunks * p.weight_chunks;
+  return p.gemm_images * static_cast<size_t>(p.shape.d.groups) * p.pixel_chunks * p.weight_chunks;
 }
 
 inline TaskRange decompose_task(const xconv_plan& p, size_t task) {

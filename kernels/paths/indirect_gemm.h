@@ -14,6 +14,11 @@
 // taps * MR * NR * C/g multiply-adds per tile of the kernel. In a 1x1,
 // stride-1 layer without padding they point straight at the input rows, so
 // that case needs no packing at all.
+//
+// The batch is folded into the pixels (NHWC images follow each other in
+// memory and so do the output rows): one GEMM of batch * out_h * out_w rows,
+// so the weights stream once for all images. A 1x1 layer of one pixel has
+// the same bytes in NCHW, so it takes this path in both layouts.
 #ifndef XCONV_KERNELS_PATHS_INDIRECT_GEMM_H_
 #define XCONV_KERNELS_PATHS_INDIRECT_GEMM_H_
 

@@ -6,6 +6,8 @@
 #ifndef XCONV_KERNELS_PATHS_DEPTHWISE_DEPTHWISE_INL_H_
 #define XCONV_KERNELS_PATHS_DEPTHWISE_DEPTHWISE_INL_H_
 
+#include <string.h>
+
 #include <hwy/highway.h>
 
 #include "kernels/paths/depthwise/depthwise.h"
@@ -20,7 +22,94 @@ HWY_INLINE float clamp_nan_safe(float y, float lo, float hi) {
   return hi < y ? hi : y;
 }
 
-// One output value of an NCHW plane, tap by tap (used at the edges).
+// Input columns ow * kStride + offset for `lanes` consecutive outputs: one
+// load for stride 1; for stride 2 the even half of an interleaved load, which
+// also reads the odd neighbour of the last column (the padded plane has room).
+template <int kStride, class D>
+HWY_INLINE hn::Vec<D> load_columns(D d, const float* x) {
+  if (kStride == 1) return hn::LoadU(d, x);
+  hn::Vec<D> even, odd;
+  hn::LoadInterleaved2(d, x, even, odd);
+  return even;
+}
+
+// Bias (if any) and clamp, as the scalar path does them: NaN survives.
+template <class V>
+HWY_INLINE V finish(V y, bool has_bias, V bias, V lo, V hi) {
+  if (has_bias) y = hn::Add(y, bias);
+  y = hn::IfThenElse(hn::Gt(lo, y), lo, y);
+  return hn::IfThenElse(hn::Lt(hi, y), hi, y);
+}
+
+// Stores the first `count` lanes of v at y (all of them when count >= lanes).
+template <class D>
+HWY_INLINE void store_first(D d, hn::Vec<D> v, size_t count, float* y) {
+  if (count >= hn::Lanes(d)) {
+    hn::StoreU(v, d, y);
+    return;
+  }
+  float lanes[64];  // more than any target's vector
+  hn::StoreU(v, d, lanes);
+  for (size_t i = 0; i < count; ++i) y[i] = lanes[i];
+}
+
+// Copies the input plane into the padded plane (DepthwiseJob::padded_*):
+// row ih + pad_top, column iw + pad_left, zeros everywhere else.
+HWY_INLINE void pad_plane(const DepthwiseJob& j, const float* plane, float* padded) {
+  const int64_t copy = j.padded_w - j.pad_left < j.in_w ? j.padded_w - j.pad_left : j.in_w;
+  for (int64_t r = 0; r < j.padded_h; ++r) {
+    float* row = padded + r * j.padded_w;
+    const int64_t ih = r - j.pad_top;
+    if (ih < 0 || ih >= j.in_h || copy <= 0) {
+      memset(row, 0, static_cast<size_t>(j.padded_w) * sizeof(float));
+      continue;
+    }
+    memset(row, 0, static_cast<size_t>(j.pad_left) * sizeof(float));
+    memcpy(row + j.pad_left, plane + ih * j.in_w, static_cast<size_t>(copy) * sizeof(float));
+    memset(row + j.pad_left + copy, 0, static_cast<size_t>(j.padded_w - j.pad_left - copy) * sizeof(float));
+  }
+}
+
+// kVectors output vectors of row oh from column ow0, read from the padded
+// plane: every tap is one load per vector, no edge cases.
+template <int kVectors, int kStride>
+HWY_INLINE void nchw_vectors(const DepthwiseJob& j, const float* padded, const float* w, const float* bias,
+                             int64_t oh, int64_t ow0, float* y) {
+  const hn::ScalableTag<float> d;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  hn::Vec<decltype(d)> acc[kVectors];
+  for (int v = 0; v < kVectors; ++v) acc[v] = hn::Zero(d);
+  for (int64_t r = 0; r < j.kh; ++r) {
+    const float* row = padded + (oh * j.stride_h + r * j.dilation_h) * j.padded_w + ow0 * kStride;
+    for (int64_t s = 0; s < j.kw; ++s) {
+      const auto wv = hn::Set(d, w[r * j.kw + s]);
+      const float* x = row + s * j.dilation_w;
+      for (int v = 0; v < kVectors; ++v) acc[v] = hn::MulAdd(wv, load_columns<kStride>(d, x + v * lanes * kStride), acc[v]);
+    }
+  }
+  const auto lo = hn::Set(d, j.min), hi = hn::Set(d, j.max), b = hn::Set(d, bias ? *bias : 0.0f);
+  for (int v = 0; v < kVectors; ++v) {
+    const int64_t col = ow0 + v * lanes;
+    store_first(d, finish(acc[v], bias != nullptr, b, lo, hi), static_cast<size_t>(j.out_w - col), y + col);
+  }
+}
+
+template <int kStride>
+HWY_INLINE void nchw_row(const DepthwiseJob& j, const float* padded, const float* w, const float* bias, int64_t oh,
+                         float* y) {
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
+  int64_t ow = 0;
+  for (; ow + 4 * lanes <= j.out_w; ow += 4 * lanes) nchw_vectors<4, kStride>(j, padded, w, bias, oh, ow, y);
+  switch ((j.out_w - ow + lanes - 1) / lanes) {  // the rest, the last vector partly stored
+    case 4: nchw_vectors<4, kStride>(j, padded, w, bias, oh, ow, y); break;
+    case 3: nchw_vectors<3, kStride>(j, padded, w, bias, oh, ow, y); break;
+    case 2: nchw_vectors<2, kStride>(j, padded, w, bias, oh, ow, y); break;
+    case 1: nchw_vectors<1, kStride>(j, padded, w, bias, oh, ow, y); break;
+    default: break;
+  }
+}
+
+// One output value of an NCHW plane, tap by tap (strides above 2).
 HWY_INLINE float nchw_point(const DepthwiseJob& j, const float* plane, const float* w, int64_t oh, int64_t ow) {
   float acc = 0.0f;
   for (int64_t r = 0; r < j.kh; ++r) {
@@ -34,120 +123,88 @@ HWY_INLINE float nchw_point(const DepthwiseJob& j, const float* plane, const flo
   return acc;
 }
 
-// Input columns ow * kStride + offset for `lanes` consecutive outputs: one
-// load for stride 1; for stride 2 the even half of an interleaved load, which
-// also reads the odd neighbour of the last column (the caller keeps it inside).
-template <int kStride, class D>
-HWY_INLINE hn::Vec<D> load_columns(D d, const float* x) {
-  if (kStride == 1) return hn::LoadU(d, x);
-  hn::Vec<D> even, odd;
-  hn::LoadInterleaved2(d, x, even, odd);
-  return even;
-}
-
-// kVectors vectors of consecutive output columns from ow0, all of whose taps
-// lie inside the image's columns: every tap is one load per vector.
-template <int kVectors, int kStride>
-HWY_INLINE void nchw_columns(const DepthwiseJob& j, const float* plane, const float* w, int64_t oh, int64_t ow0,
-                             float* y) {
-  const hn::ScalableTag<float> d;
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
-  hn::Vec<decltype(d)> acc[kVectors];
-  for (int v = 0; v < kVectors; ++v) acc[v] = hn::Zero(d);
-  for (int64_t r = 0; r < j.kh; ++r) {
-    const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
-    const bool row_inside = ih >= 0 && ih < j.in_h;
-    const float* x = plane + (row_inside ? ih : 0) * j.in_w + ow0 * kStride - j.pad_left;
-    for (int64_t s = 0; s < j.kw; ++s) {
-      const auto wv = hn::Set(d, w[r * j.kw + s]);
-      for (int v = 0; v < kVectors; ++v) {
-        const auto xv = row_inside ? load_columns<kStride>(d, x + s * j.dilation_w + v * lanes * kStride)
-                                   : hn::Zero(d);
-        acc[v] = hn::MulAdd(wv, xv, acc[v]);
-      }
-    }
-  }
-  for (int v = 0; v < kVectors; ++v) hn::StoreU(acc[v], d, y + ow0 + v * lanes);
-}
-
-// The vector columns of a row, [first, end), for stride kStride: four, two
-// or one vectors at a time, the last one ending exactly at `end`
-// (overlapping the one before; the overlap is computed twice, identically).
-template <int kStride>
-HWY_INLINE void nchw_vector_columns(const DepthwiseJob& j, const float* plane, const float* w, int64_t oh,
-                                    int64_t first, int64_t end, float* y) {
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
-  int64_t ow = first;
-  for (; ow + 4 * lanes <= end; ow += 4 * lanes) nchw_columns<4, kStride>(j, plane, w, oh, ow, y);
-  for (; ow + 2 * lanes <= end; ow += 2 * lanes) nchw_columns<2, kStride>(j, plane, w, oh, ow, y);
-  for (; ow + lanes <= end; ow += lanes) nchw_columns<1, kStride>(j, plane, w, oh, ow, y);
-  if (ow < end) nchw_columns<1, kStride>(j, plane, w, oh, end - lanes, y);
-}
-
-void DepthwiseNchw(const DepthwiseJob& j, const float* input, float* output, size_t task) {
+void DepthwiseNchw(const DepthwiseJob& j, const float* input, float* output, float* scratch, size_t task) {
   const int64_t n = static_cast<int64_t>(task) / j.out_channels, o = static_cast<int64_t>(task) % j.out_channels;
   const float* plane = input + (n * j.channels + o / j.multiplier) * j.in_h * j.in_w;
   float* out = output + (n * j.out_channels + o) * j.out_h * j.out_w;
   const float* w = j.weights + o * j.kh * j.kw;
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
-  // Vector columns (stride 1 or 2): every tap's input columns inside the
-  // image, including the odd neighbour that a stride-2 load also reads.
-  int64_t first = 0, end = 0;
-  if (j.stride_w <= 2) {
-    first = (j.pad_left + j.stride_w - 1) / j.stride_w;
-    const int64_t last = j.in_w - 1 - (j.kw - 1) * j.dilation_w + j.pad_left - (j.stride_w - 1);
-    end = last < 0 ? 0 : last / j.stride_w + 1;
-    end = end < j.out_w ? end : j.out_w;
-    if (end - first < lanes) end = first;  // too few for one vector: all scalar
-  }
-  for (int64_t oh = 0; oh < j.out_h; ++oh) {
-    float* y = out + oh * j.out_w;
-    int64_t ow = 0;
-    for (; ow < first && ow < j.out_w; ++ow) y[ow] = nchw_point(j, plane, w, oh, ow);
-    if (end > first) {
-      if (j.stride_w == 1) {
-        nchw_vector_columns<1>(j, plane, w, oh, first, end, y);
-      } else {
-        nchw_vector_columns<2>(j, plane, w, oh, first, end, y);
+  const float* bias = j.bias ? j.bias + o : nullptr;
+  if (j.padded_w == 0) {  // no padded plane planned (stride above 2): tap by tap
+    for (int64_t oh = 0; oh < j.out_h; ++oh) {
+      for (int64_t ow = 0; ow < j.out_w; ++ow) {
+        const float v = nchw_point(j, plane, w, oh, ow);
+        out[oh * j.out_w + ow] = clamp_nan_safe(bias ? v + *bias : v, j.min, j.max);
       }
-      ow = end;
     }
-    for (; ow < j.out_w; ++ow) y[ow] = nchw_point(j, plane, w, oh, ow);
-    for (int64_t i = 0; i < j.out_w; ++i) {
-      const float v = j.bias ? y[i] + j.bias[o] : y[i];
-      y[i] = clamp_nan_safe(v, j.min, j.max);
+    return;
+  }
+  pad_plane(j, plane, scratch);
+  for (int64_t oh = 0; oh < j.out_h; ++oh) {
+    if (j.stride_w == 1) {
+      nchw_row<1>(j, scratch, w, bias, oh, out + oh * j.out_w);
+    } else {
+      nchw_row<2>(j, scratch, w, bias, oh, out + oh * j.out_w);
     }
   }
 }
 
-void DepthwiseNhwc(const DepthwiseJob& j, const float* input, float* output, size_t task) {
-  const int64_t n = static_cast<int64_t>(task) / j.out_h, oh = static_cast<int64_t>(task) % j.out_h;
-  const int64_t K = j.out_channels, m = j.multiplier;
+// kVectors vectors of channels from o of output pixel (oh, ow), the taps
+// accumulated in registers; padding taps multiply zeros.
+template <int kVectors>
+HWY_INLINE void nhwc_channels(const DepthwiseJob& j, const float* image, int64_t oh, int64_t ow, int64_t o,
+                              float* y) {
   const hn::ScalableTag<float> d;
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
-  const int64_t vector_end = m == 1 ? K / lanes * lanes : 0;  // channels done a vector at a time
-  for (int64_t ow = 0; ow < j.out_w; ++ow) {
-    float* y = output + ((n * j.out_h + oh) * j.out_w + ow) * K;
-    for (int64_t o = 0; o < K; ++o) y[o] = 0.0f;
-    for (int64_t r = 0; r < j.kh; ++r) {
-      const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
-      for (int64_t s = 0; s < j.kw; ++s) {
-        const int64_t iw = ow * j.stride_w - j.pad_left + s * j.dilation_w;
-        const float* w = j.weights + (r * j.kw + s) * K;
-        const bool inside = ih >= 0 && ih < j.in_h && iw >= 0 && iw < j.in_w;
-        const float* x = inside ? input + ((n * j.in_h + ih) * j.in_w + iw) * j.channels : nullptr;
-        int64_t o = 0;
-        for (; o < vector_end; o += lanes) {
-          const auto xv = inside ? hn::LoadU(d, x + o) : hn::Zero(d);
-          hn::StoreU(hn::MulAdd(hn::LoadU(d, w + o), xv, hn::LoadU(d, y + o)), d, y + o);
-        }
-        for (; o < K; ++o) y[o] = __builtin_fmaf(w[o], inside ? x[o / m] : 0.0f, y[o]);
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d)), K = j.out_channels;
+  hn::Vec<decltype(d)> acc[kVectors];
+  for (int v = 0; v < kVectors; ++v) acc[v] = hn::Zero(d);
+  for (int64_t r = 0; r < j.kh; ++r) {
+    const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
+    for (int64_t s = 0; s < j.kw; ++s) {
+      const int64_t iw = ow * j.stride_w - j.pad_left + s * j.dilation_w;
+      const bool inside = ih >= 0 && ih < j.in_h && iw >= 0 && iw < j.in_w;
+      const float* x = image + (ih * j.in_w + iw) * j.channels + o;
+      const float* w = j.weights + (r * j.kw + s) * K + o;
+      for (int v = 0; v < kVectors; ++v) {
+        const auto xv = inside ? hn::LoadU(d, x + v * lanes) : hn::Zero(d);
+        acc[v] = hn::MulAdd(hn::LoadU(d, w + v * lanes), xv, acc[v]);
       }
     }
-    for (int64_t o = 0; o < K; ++o) {
-      const float v = j.bias ? y[o] + j.bias[o] : y[o];
-      y[o] = clamp_nan_safe(v, j.min, j.max);
+  }
+  const auto lo = hn::Set(d, j.min), hi = hn::Set(d, j.max);
+  for (int v = 0; v < kVectors; ++v) {
+    const auto b = j.bias ? hn::LoadU(d, j.bias + o + v * lanes) : hn::Zero(d);
+    hn::StoreU(finish(acc[v], j.bias != nullptr, b, lo, hi), d, y + o + v * lanes);
+  }
+}
+
+// Channel o of output pixel (oh, ow), tap by tap (multipliers above 1, and
+// the channels past the last whole vector).
+HWY_INLINE float nhwc_point(const DepthwiseJob& j, const float* image, int64_t oh, int64_t ow, int64_t o) {
+  float acc = 0.0f;
+  for (int64_t r = 0; r < j.kh; ++r) {
+    const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
+    for (int64_t s = 0; s < j.kw; ++s) {
+      const int64_t iw = ow * j.stride_w - j.pad_left + s * j.dilation_w;
+      const bool inside = ih >= 0 && ih < j.in_h && iw >= 0 && iw < j.in_w;
+      const float x = inside ? image[(ih * j.in_w + iw) * j.channels + o / j.multiplier] : 0.0f;
+      acc = __builtin_fmaf(j.weights[(r * j.kw + s) * j.out_channels + o], x, acc);
     }
+  }
+  return clamp_nan_safe(j.bias ? acc + j.bias[o] : acc, j.min, j.max);
+}
+
+void DepthwiseNhwc(const DepthwiseJob& j, const float* input, float* output, float*, size_t task) {
+  const int64_t n = static_cast<int64_t>(task) / j.out_h, oh = static_cast<int64_t>(task) % j.out_h;
+  const int64_t K = j.out_channels;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
+  const float* image = input + n * j.in_h * j.in_w * j.channels;
+  const int64_t vector_end = j.multiplier == 1 ? K / lanes * lanes : 0;  // channels done a vector at a time
+  for (int64_t ow = 0; ow < j.out_w; ++ow) {
+    float* y = output + ((n * j.out_h + oh) * j.out_w + ow) * K;
+    int64_t o = 0;
+    for (; o + 4 * lanes <= vector_end; o += 4 * lanes) nhwc_channels<4>(j, image, oh, ow, o, y);
+    for (; o + lanes <= vector_end; o += lanes) nhwc_channels<1>(j, image, oh, ow, o, y);
+    for (; o < K; ++o) y[o] = nhwc_point(j, image, oh, ow, o);
   }
 }
 
@@ -159,12 +216,14 @@ HWY_AFTER_NAMESPACE();
 // depthwise_<target>.cc is this one line.
 #define XCONV_EXPORT_DEPTHWISE(target)                                                                  \
   namespace xconv {                                                                                     \
-  void depthwise_nchw_##target(const DepthwiseJob& job, const float* input, float* output, size_t task) { \
-    HWY_STATIC_DISPATCH(DepthwiseNchw)(job, input, output, task);                                       \
-  }                                                                                                     \
-  void depthwise_nhwc_##target(const DepthwiseJob& job, const float* input, float* output, size_t task) { \
-    HWY_STATIC_DISPATCH(DepthwiseNhwc)(job, input, output, task);                                       \
-  }                                                                                                     \
+  void depthwise_nchw_##target(const DepthwiseJob& job, const float* input, float* output, float* scratch, \
+                              size_t task) {                                                              \
+    HWY_STATIC_DISPATCH(DepthwiseNchw)(job, input, output, scratch, task);                                \
+  }                                                                                                       \
+  void depthwise_nhwc_##target(const DepthwiseJob& job, const float* input, float* output, float* scratch, \
+                              size_t task) {                                                              \
+    HWY_STATIC_DISPATCH(DepthwiseNhwc)(job, input, output, scratch, task);                                \
+  }                                                                                                       \
   }  // namespace xconv
 
 #endif  // XCONV_KERNELS_PATHS_DEPTHWISE_DEPTHWISE_INL_H_

@@ -4,6 +4,12 @@
 // (r, s) in order, from 0, then bias and clamp: the same arithmetic as the
 // GEMM path with a fused kernel. Padding taps are multiplied as zeros.
 //
+// NCHW (stride 1 or 2 in width): each task first copies its input plane
+// into the thread's workspace with the padding written as zeros and room
+// for whole vectors at the row ends, so that every output vector is the same
+// loop of aligned-free loads, with no edge cases. NHWC: vectors run over the
+// channels, the taps accumulate in registers.
+//
 // The loops are written once with Highway (depthwise-inl.h) and built for
 // the Highway targets gen/isas.py marks (AVX2 and AVX3 on x86, NEON on Arm:
 // depthwise_<target>.cc). This header holds only data, so no ISA-flagged
@@ -25,11 +31,20 @@ struct DepthwiseJob {
   float min, max;
   const float* weights;  // kernels/pack/packed_weights.h, depthwise_weight_offset()
   const float* bias;     // out_channels floats, or NULL
+  // NCHW: the padded plane in the workspace, padded_h rows of padded_w
+  // floats (0 x 0: the loops do without, e.g. for strides above 2).
+  int64_t padded_h, padded_w;
 };
 
+// Fills in the padded plane's size for vectors of up to `max_lanes` floats
+// and returns the workspace floats a task needs.
+size_t plan_depthwise_workspace(DepthwiseJob* job, bool nchw, size_t max_lanes);
+
 // One task: NCHW, one output plane (task = n * out_channels + o); NHWC, one
-// output row (task = n * out_h + oh).
-using DepthwiseFn = void (*)(const DepthwiseJob& job, const float* input, float* output, size_t task);
+// output row (task = n * out_h + oh). `scratch` holds the floats
+// plan_depthwise_workspace asked for.
+using DepthwiseFn = void (*)(const DepthwiseJob& job, const float* input, float* output, float* scratch,
+                             size_t task);
 
 // The loops compiled for a Highway target (depthwise_<target>.cc), or
 // nullptr when they are not built for it here.

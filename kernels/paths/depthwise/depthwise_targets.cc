@@ -3,9 +3,9 @@
 
 namespace xconv {
 
-#define XCONV_DECLARE_DEPTHWISE(name, enumerator)                          \
-  void depthwise_nchw_##name(const DepthwiseJob&, const float*, float*, size_t); \
-  void depthwise_nhwc_##name(const DepthwiseJob&, const float*, float*, size_t);
+#define XCONV_DECLARE_DEPTHWISE(name, enumerator)                                        \
+  void depthwise_nchw_##name(const DepthwiseJob&, const float*, float*, float*, size_t); \
+  void depthwise_nhwc_##name(const DepthwiseJob&, const float*, float*, float*, size_t);
 XCONV_DEPTHWISE_TARGETS(XCONV_DECLARE_DEPTHWISE)
 #undef XCONV_DECLARE_DEPTHWISE
 
@@ -17,6 +17,18 @@ DepthwiseFn depthwise_loops(HwyTarget target, bool nchw) {
 #undef XCONV_DEPTHWISE_CASE
     default: (void)nchw; return nullptr;
   }
+}
+
+size_t plan_depthwise_workspace(DepthwiseJob* j, bool nchw, size_t max_lanes) {
+  j->padded_h = j->padded_w = 0;
+  if (!nchw || j->stride_w > 2) return 0;
+  const int64_t lanes = static_cast<int64_t>(max_lanes);
+  const int64_t vectors = (j->out_w + lanes - 1) / lanes;
+  // Rows every tap of every output row reads; columns of whole output
+  // vectors, plus what a stride-2 load reads past its last even column.
+  j->padded_h = (j->out_h - 1) * j->stride_h + (j->kh - 1) * j->dilation_h + 1;
+  j->padded_w = vectors * lanes * j->stride_w + (j->kw - 1) * j->dilation_w + lanes;
+  return static_cast<size_t>(j->padded_h * j->padded_w);
 }
 
 }  // namespace xconv
