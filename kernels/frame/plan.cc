@@ -182,10 +182,9 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
 
   if (choice.path == ConvPath::kIndirectGemm) {
     p->workspace_floats_per_thread = indirect_gemm_workspace_floats(shape, kernel.mr);
-    if (!p->zero_row.allocate(static_cast<size_t>(shape.group_in))) {
-      return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the zero row", who);
-    }
-    std::fill(p->zero_row.data(), p->zero_row.data() + shape.group_in, 0.0f);
+    const size_t zeros = indirect_gemm_zero_floats(shape);
+    if (!p->zero_row.allocate(zeros)) return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the zero row", who);
+    std::fill(p->zero_row.data(), p->zero_row.data() + zeros, 0.0f);
   }
   if (choice.path == ConvPath::kDepthwiseDirect) {
     if (!p->packed_weights.allocate(shape.weight_elems) ||

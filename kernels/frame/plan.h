@@ -48,7 +48,7 @@ struct xconv_plan {
   xconv::AlignedBuffer packed_weights;
   xconv::AlignedBuffer packed_bias;
   xconv::DepthwiseJob depthwise_job{};
-  // Indirect GEMM: C/g zeros, where the pointers of padding taps point.
+  // Indirect GEMM: the zeros that the pointers of padding taps point at.
   xconv::AlignedBuffer zero_row;
 
   int num_threads = 1;

@@ -1,18 +1,46 @@
 #include "kernels/paths/indirect_gemm.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "kernels/paths/gemm_tasks.h"
 
 namespace xconv {
 namespace {
 
+// Largest kernel-row segment (S * C floats) that the row mode copies for
+// pixels at the image's left and right edges.
+constexpr int64_t kMaxRowSegment = 512;
+
+// How one tile's pointers read the input.
+struct Taps {
+  bool whole_rows;   // one pointer per kernel row (S * C contiguous floats), else per tap
+  size_t count;      // ks: pointers per tile row
+  size_t floats;     // kc: floats read through each pointer
+};
+
+Taps taps_of(const ConvShape& s) {
+  const xconv_conv2d_desc& d = s.d;
+  // In an NHWC image the S taps of one kernel row, all channels, are one
+  // contiguous run when the columns are not dilated and there is one group:
+  // one pointer per kernel row, S times fewer, each reading S * C floats in
+  // the order (s, c) that the weights already have.
+  const bool whole_rows = d.groups == 1 && d.dilation_width == 1 && d.kernel_width > 1 &&
+                          d.kernel_width * d.in_channels <= kMaxRowSegment;
+  if (whole_rows) {
+    return {true, static_cast<size_t>(d.kernel_height), static_cast<size_t>(d.kernel_width * d.in_channels)};
+  }
+  return {false, static_cast<size_t>(d.kernel_height * d.kernel_width), static_cast<size_t>(s.group_in)};
+}
+
 // Writes the tile's pointers: rows = min(MR, pixels left) valid rows from
 // output pixel p0 (the batch is folded in: pixel = (n * out_h + oh) * out_w
-// + ow), tap-major (rows[t * MR + i]); rows past the valid ones repeat the
-// last valid row, so the kernel may read all MR.
-void tile_pointers(const xconv_plan& p, const float* input, int64_t g, size_t p0, size_t rows, size_t MR,
-                   const float** out) {
+// + ow), tap-major (out[t * MR + i]); rows past the valid ones repeat the
+// last valid row, so the kernel may read all MR. In the row mode a kernel
+// row that runs past the image's left or right edge is copied, with zeros
+// for the padding, into `edges` (MR * R segments of S * C floats).
+void tile_pointers(const xconv_plan& p, const Taps& taps, const float* input, int64_t g, size_t p0, size_t rows,
+                   size_t MR, const float** out, float* edges) {
   const xconv_conv2d_desc& d = p.shape.d;
   const int64_t R = d.kernel_height, S = d.kernel_width, H = d.in_height, W = d.in_width, C = d.in_channels;
   const int64_t image_pixels = p.shape.out_h * p.shape.out_w;
@@ -26,23 +54,49 @@ void tile_pointers(const xconv_plan& p, const float* input, int64_t g, size_t p0
     for (int64_t r = 0; r < R; ++r) {
       const int64_t ih = ih0 + r * d.dilation_height;
       const bool row_inside = ih >= 0 && ih < H;
+      if (taps.whole_rows) {
+        if (!row_inside) {
+          *row = zero;
+        } else if (iw0 >= 0 && iw0 + S <= W) {
+          *row = group_image + (ih * W + iw0) * C;
+        } else {
+          float* segment = edges + (i * static_cast<size_t>(R) + static_cast<size_t>(r)) * taps.floats;
+          for (int64_t s = 0; s < S; ++s) {
+            const int64_t iw = iw0 + s;
+            if (iw >= 0 && iw < W) {
+              std::memcpy(segment + s * C, group_image + (ih * W + iw) * C, static_cast<size_t>(C) * sizeof(float));
+            } else {
+              std::memset(segment + s * C, 0, static_cast<size_t>(C) * sizeof(float));
+            }
+          }
+          *row = segment;
+        }
+        row += MR;
+        continue;
+      }
       for (int64_t s = 0; s < S; ++s, row += MR) {
         const int64_t iw = iw0 + s * d.dilation_width;
         *row = row_inside && iw >= 0 && iw < W ? group_image + (ih * W + iw) * C : zero;
       }
     }
   }
-  const size_t taps = static_cast<size_t>(R * S);
-  for (size_t t = 0; t < taps; ++t) {
+  for (size_t t = 0; t < taps.count; ++t) {
     for (size_t i = rows; i < MR; ++i) out[t * MR + i] = out[t * MR + rows - 1];
   }
 }
 
+size_t pointer_floats(const Taps& taps, size_t mr) {
+  return (taps.count * mr * sizeof(const float*) + sizeof(float) - 1) / sizeof(float);
+}
+
 }  // namespace
 
+size_t indirect_gemm_zero_floats(const ConvShape& s) { return taps_of(s).floats; }
+
 size_t indirect_gemm_workspace_floats(const ConvShape& s, size_t mr) {
-  const size_t pointers = static_cast<size_t>(s.d.kernel_height * s.d.kernel_width) * mr;
-  return (pointers * sizeof(const float*) + sizeof(float) - 1) / sizeof(float);
+  const Taps taps = taps_of(s);
+  const size_t edges = taps.whole_rows ? mr * taps.count * taps.floats : 0;
+  return pointer_floats(taps, mr) + edges;
 }
 
 // C[pixel][out channel] = sum over taps and channels of x[pointer][c] * W^T.
@@ -51,20 +105,20 @@ void indirect_gemm_task(const xconv_plan& p, const float* input, float* output, 
   const ConvShape& s = p.shape;
   const KernelInfo& k = *p.choice.kernel;
   const size_t MR = k.mr, NR = k.nr, ldc = static_cast<size_t>(s.d.out_channels);
-  const size_t taps = static_cast<size_t>(s.d.kernel_height * s.d.kernel_width);
-  const size_t channels = static_cast<size_t>(s.group_in);
+  const Taps taps = taps_of(s);
   float* group_out = output + t.g * s.group_out;  // the batch is folded into the pixels
   const float** pointers = reinterpret_cast<const float**>(scratch);
+  float* edges = scratch + pointer_floats(taps, MR);
   xconv_epilogue ep{nullptr, nullptr, s.d.output_min, s.d.output_max, 0, 1};
 
   for (size_t jc = t.out_begin; jc < t.out_end; jc += p.nc) {
     const size_t jc_end = std::min(t.out_end, jc + p.nc);
     for (size_t ir = t.pixel_begin; ir < t.pixel_end; ir += MR) {
       const size_t rows = std::min(MR, t.pixel_end - ir);
-      tile_pointers(p, input, t.g, ir, rows, MR, pointers);
+      tile_pointers(p, taps, input, t.g, ir, rows, MR, pointers, edges);
       for (size_t jr = jc; jr < jc_end; jr += NR) {
         ep.bias_col = bias_for(p, t.g, jr);
-        k.igemm(rows, std::min(NR, jc_end - jr), channels, taps, pointers, weight_panel(p, t.g, 0, jr),
+        k.igemm(rows, std::min(NR, jc_end - jr), taps.floats, taps.count, pointers, weight_panel(p, t.g, 0, jr),
                 group_out + ir * ldc + jr, ldc, &ep);
       }
     }

@@ -15,6 +15,14 @@
 // stride-1 layer without padding they point straight at the input rows, so
 // that case needs no packing at all.
 //
+// Row mode: with one group and undilated columns, the S taps of a kernel
+// row are S * C contiguous floats of an NHWC image, so one pointer per
+// kernel row serves them all (R pointers a row, not R * S), which matters
+// most where C is small (a 3-channel first layer reads 21 floats a pointer
+// instead of 3). Kernel rows that cross the image's left or right edge are
+// copied with their padding zeros into the workspace. The reduction order
+// is the same, (r, s, c), so are the bits.
+//
 // The batch is folded into the pixels (NHWC images follow each other in
 // memory and so do the output rows): one GEMM of batch * out_h * out_w rows,
 // so the weights stream once for all images. A 1x1 layer of one pixel has
@@ -28,8 +36,12 @@
 
 namespace xconv {
 
-// Floats of workspace one thread needs: the pointer array of one tile.
+// Floats of workspace one thread needs: one tile's pointers (and its edge
+// copies in the row mode).
 size_t indirect_gemm_workspace_floats(const ConvShape& shape, size_t mr);
+
+// Floats of the zero row that padding pointers point at.
+size_t indirect_gemm_zero_floats(const ConvShape& shape);
 
 // Computes one task (gemm_tasks.h). `scratch` holds the thread's workspace.
 void indirect_gemm_task(const xconv_plan& plan, const float* input, float* output, float* scratch, size_t task);

@@ -148,33 +148,61 @@ void DepthwiseNchw(const DepthwiseJob& j, const float* input, float* output, flo
   }
 }
 
-// kVectors vectors of channels from o of output pixel (oh, ow), the taps
-// accumulated in registers; padding taps multiply zeros.
-template <int kVectors>
-HWY_INLINE void nhwc_channels(const DepthwiseJob& j, const float* image, int64_t oh, int64_t ow, int64_t o,
-                              float* y) {
+// kVectors vectors of channels from o, of kPixels output pixels of row oh
+// from ow0: the taps' sums stay in registers, each tap's weights are loaded
+// once for all the pixels; padding taps multiply zeros. kInterior: the
+// caller has checked that every tap of these pixels is inside the image.
+template <int kPixels, int kVectors, bool kInterior>
+HWY_INLINE void nhwc_block(const DepthwiseJob& j, const float* image, int64_t oh, int64_t ow0, int64_t o,
+                           float* y_row) {
   const hn::ScalableTag<float> d;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d)), K = j.out_channels;
-  hn::Vec<decltype(d)> acc[kVectors];
-  for (int v = 0; v < kVectors; ++v) acc[v] = hn::Zero(d);
+  hn::Vec<decltype(d)> acc[kPixels][kVectors];
+  for (int p = 0; p < kPixels; ++p) {
+    for (int v = 0; v < kVectors; ++v) acc[p][v] = hn::Zero(d);
+  }
   for (int64_t r = 0; r < j.kh; ++r) {
     const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
+    const bool row_inside = kInterior || (ih >= 0 && ih < j.in_h);
     for (int64_t s = 0; s < j.kw; ++s) {
-      const int64_t iw = ow * j.stride_w - j.pad_left + s * j.dilation_w;
-      const bool inside = ih >= 0 && ih < j.in_h && iw >= 0 && iw < j.in_w;
-      const float* x = image + (ih * j.in_w + iw) * j.channels + o;
       const float* w = j.weights + (r * j.kw + s) * K + o;
-      for (int v = 0; v < kVectors; ++v) {
-        const auto xv = inside ? hn::LoadU(d, x + v * lanes) : hn::Zero(d);
-        acc[v] = hn::MulAdd(hn::LoadU(d, w + v * lanes), xv, acc[v]);
+      hn::Vec<decltype(d)> wv[kVectors];
+      for (int v = 0; v < kVectors; ++v) wv[v] = hn::LoadU(d, w + v * lanes);
+      for (int p = 0; p < kPixels; ++p) {
+        const int64_t iw = (ow0 + p) * j.stride_w - j.pad_left + s * j.dilation_w;
+        const bool inside = kInterior || (row_inside && iw >= 0 && iw < j.in_w);
+        const float* x = image + (ih * j.in_w + iw) * j.channels + o;
+        for (int v = 0; v < kVectors; ++v) {
+          acc[p][v] = hn::MulAdd(wv[v], inside ? hn::LoadU(d, x + v * lanes) : hn::Zero(d), acc[p][v]);
+        }
       }
     }
   }
   const auto lo = hn::Set(d, j.min), hi = hn::Set(d, j.max);
   for (int v = 0; v < kVectors; ++v) {
     const auto b = j.bias ? hn::LoadU(d, j.bias + o + v * lanes) : hn::Zero(d);
-    hn::StoreU(finish(acc[v], j.bias != nullptr, b, lo, hi), d, y + o + v * lanes);
+    for (int p = 0; p < kPixels; ++p) {
+      hn::StoreU(finish(acc[p][v], j.bias != nullptr, b, lo, hi), d, y_row + (ow0 + p) * K + o + v * lanes);
+    }
   }
+}
+
+// kPixels output pixels from ow0, every channel.
+template <int kPixels, bool kInterior>
+HWY_INLINE void nhwc_pixels(const DepthwiseJob& j, const float* image, int64_t oh, int64_t ow0, int64_t vector_end,
+                            float* y_row) {
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
+  int64_t o = 0;
+  for (; o + 2 * lanes <= vector_end; o += 2 * lanes) nhwc_block<kPixels, 2, kInterior>(j, image, oh, ow0, o, y_row);
+  for (; o + lanes <= vector_end; o += lanes) nhwc_block<kPixels, 1, kInterior>(j, image, oh, ow0, o, y_row);
+}
+
+// Whether every tap of output pixels [ow0, ow0 + count) of row oh is inside the image.
+HWY_INLINE bool taps_inside(const DepthwiseJob& j, int64_t oh, int64_t ow0, int64_t count) {
+  const int64_t ih0 = oh * j.stride_h - j.pad_top, ih1 = ih0 + (j.kh - 1) * j.dilation_h;
+  const int64_t iw0 = ow0 * j.stride_w - j.pad_left;
+  const int64_t iw1 = (ow0 + count - 1) * j.stride_w - j.pad_left + (j.kw - 1) * j.dilation_w;
+  return ih0 >= 0 && ih1 < j.in_h && iw0 >= 0 && iw1 < j.in_w;
 }
 
 // Channel o of output pixel (oh, ow), tap by tap (multipliers above 1, and
@@ -199,12 +227,18 @@ void DepthwiseNhwc(const DepthwiseJob& j, const float* input, float* output, flo
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
   const float* image = input + n * j.in_h * j.in_w * j.channels;
   const int64_t vector_end = j.multiplier == 1 ? K / lanes * lanes : 0;  // channels done a vector at a time
-  for (int64_t ow = 0; ow < j.out_w; ++ow) {
-    float* y = output + ((n * j.out_h + oh) * j.out_w + ow) * K;
-    int64_t o = 0;
-    for (; o + 4 * lanes <= vector_end; o += 4 * lanes) nhwc_channels<4>(j, image, oh, ow, o, y);
-    for (; o + lanes <= vector_end; o += lanes) nhwc_channels<1>(j, image, oh, ow, o, y);
-    for (; o < K; ++o) y[o] = nhwc_point(j, image, oh, ow, o);
+  float* y_row = output + (n * j.out_h + oh) * j.out_w * K;
+  int64_t ow = 0;
+  for (; ow + 4 <= j.out_w; ow += 4) {
+    if (taps_inside(j, oh, ow, 4)) {
+      nhwc_pixels<4, true>(j, image, oh, ow, vector_end, y_row);
+    } else {
+      nhwc_pixels<4, false>(j, image, oh, ow, vector_end, y_row);
+    }
+  }
+  for (; ow < j.out_w; ++ow) nhwc_pixels<1, false>(j, image, oh, ow, vector_end, y_row);
+  for (ow = 0; ow < j.out_w; ++ow) {
+    for (int64_t o = vector_end; o < K; ++o) y_row[ow * K + o] = nhwc_point(j, image, oh, ow, o);
   }
 }
 
