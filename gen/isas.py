@@ -22,19 +22,20 @@ ARCHES = ["x86_64", "aarch64", "other"]
 ARCH_GUARD = {"x86_64": "defined(__x86_64__)", "aarch64": "defined(__aarch64__)", "other": None}
 
 # A Highway static target: built on `arches` with `flags`, runnable where the
-# CPU has `cpu`; `depthwise`: the direct depthwise loops are built for it too.
-HwyTarget = namedtuple("HwyTarget", "name arches cpu flags depthwise")
+# CPU has `cpu`; `lanes`: floats per vector; `depthwise`: the direct
+# (depthwise and grouped) loops are built for it too.
+HwyTarget = namedtuple("HwyTarget", "name arches cpu flags lanes depthwise")
 
 _HWY_AVX2 = ["-mavx2", "-mfma", "-mbmi", "-mbmi2", "-mf16c", "-msse4.2", "-maes", "-mpclmul"]
 
 HWY_TARGETS = [
     # The baseline target of each architecture: no flags, any CPU.
-    HwyTarget("scalar", ["x86_64", "other"], None, [], False),
-    HwyTarget("neon", ["aarch64"], None, [], True),
-    HwyTarget("sse4", ["x86_64"], "sse42_aes_pclmul", ["-msse4.2", "-maes", "-mpclmul"], False),
-    HwyTarget("avx2", ["x86_64"], "hwy_avx2", _HWY_AVX2, True),
+    HwyTarget("scalar", ["x86_64", "other"], None, [], 1, False),
+    HwyTarget("neon", ["aarch64"], None, [], 4, True),
+    HwyTarget("sse4", ["x86_64"], "sse42_aes_pclmul", ["-msse4.2", "-maes", "-mpclmul"], 4, False),
+    HwyTarget("avx2", ["x86_64"], "hwy_avx2", _HWY_AVX2, 8, True),
     HwyTarget("avx3", ["x86_64"], "hwy_avx3", _HWY_AVX2 + ["-mavx512f", "-mavx512vl", "-mavx512dq", "-mavx512bw"],
-              True),
+              16, True),
 ]
 
 # name: as in XCONV_ISA=name; lanes: floats per vector register of its

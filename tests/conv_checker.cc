@@ -74,6 +74,11 @@ ConvCase random_case(uint64_t seed) {
       d.groups = pick(1, 12);
       d.in_channels = d.groups;
       d.out_channels = d.groups * pick(1, 2);
+    } else if (kind == 1 && pick(0, 1) == 0) {  // ResNeXt-like: many groups, few channels each (grouped direct)
+      d.groups = 4 * pick(1, 4);
+      const int64_t group_out = pick(0, 1) ? 2 : 4;
+      d.in_channels = d.groups * pick(1, group_out);
+      d.out_channels = d.groups * group_out;
     } else {
       d.groups = kind <= 2 ? pick(2, 4) : 1;
       d.in_channels = d.groups * pick(1, kind >= 8 ? 40 : 9);

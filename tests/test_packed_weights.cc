@@ -82,25 +82,29 @@ TEST(PackedWeights, GemmLayoutIsWhereThePackerWrites) {
   }
 }
 
-TEST(PackedWeights, DepthwiseLayoutIsWhereThePackerWrites) {
+TEST(PackedWeights, DirectLayoutIsWhereThePackerWrites) {
   std::mt19937_64 rng(base_seed() ^ 0xd3e7);
-  for (int trial = 0; trial < 100; ++trial) {
-    const ConvShape s = random_shape(rng, true);
+  for (int trial = 0; trial < 200; ++trial) {
+    const ConvShape s = random_shape(rng, trial % 2 == 0);  // depthwise, then grouped
     const xconv_conv2d_desc& d = s.d;
     const std::vector<float> weights = distinct_weights(s.weight_elems);
     std::vector<float> packed(s.weight_elems, NAN);
-    pack_depthwise_weights(s, weights.data(), packed.data());
+    pack_direct_weights(s, weights.data(), packed.data());
     const bool nchw = d.layout == XCONV_LAYOUT_NCHW;
     for (int64_t o = 0; o < d.out_channels; ++o) {
-      for (int64_t r = 0; r < d.kernel_height; ++r) {
-        for (int64_t c = 0; c < d.kernel_width; ++c) {
-          const size_t at = depthwise_weight_offset(nchw, o, r, c, d.out_channels, d.kernel_height, d.kernel_width);
-          ASSERT_LT(at, packed.size());
-          ASSERT_EQ(packed[at], weights[weight_offset(d.weight_layout, o, 0, r, c, d.out_channels, 1, d.kernel_height,
-                                                      d.kernel_width)]);
+      for (int64_t i = 0; i < s.group_in; ++i) {
+        for (int64_t r = 0; r < d.kernel_height; ++r) {
+          for (int64_t c = 0; c < d.kernel_width; ++c) {
+            const size_t at = direct_weight_offset(nchw, o, i, r, c, d.out_channels, s.group_in, d.kernel_height,
+                                                   d.kernel_width);
+            ASSERT_LT(at, packed.size());
+            ASSERT_EQ(packed[at], weights[weight_offset(d.weight_layout, o, i, r, c, d.out_channels, s.group_in,
+                                                        d.kernel_height, d.kernel_width)]);
+          }
         }
       }
     }
+    for (float v : packed) ASSERT_FALSE(std::isnan(v)) << "a packed float was not written, trial " << trial;
   }
 }
 

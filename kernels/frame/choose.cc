@@ -98,6 +98,7 @@ const char* path_name(ConvPath path) {
     case ConvPath::kPackedGemm: return "packed_gemm";
     case ConvPath::kIndirectGemm: return "indirect_gemm";
     case ConvPath::kDepthwiseDirect: return "depthwise_direct";
+    case ConvPath::kGroupedDirect: return "grouped_direct";
   }
   return "unknown";
 }
@@ -115,7 +116,10 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
   const bool one_pixel = d.in_height == 1 && d.in_width == 1 && d.kernel_height == 1 && d.kernel_width == 1 &&
                          shape.out_h == 1 && shape.out_w == 1;
   const bool indirect_fits = !nchw || one_pixel;
-  const HwyTarget depthwise_target = shape.group_in == 1 ? first_runnable(isa->depthwise) : HwyTarget::kNone;
+  const HwyTarget direct_target = first_runnable(isa->depthwise);
+  const HwyTarget depthwise_target = shape.group_in == 1 ? direct_target : HwyTarget::kNone;
+  const bool grouped = named == nullptr && direct_target != HwyTarget::kNone &&
+                       grouped_direct_fits(shape, hwy_target_lanes(direct_target));
   KernelFamily family = KernelFamily::kGemm;
   if (named != nullptr) {
     family = named->family;
@@ -133,6 +137,10 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
     c.path = ConvPath::kDepthwiseDirect;
     c.depthwise = depthwise_loops(depthwise_target, nchw);
     c.loops_target = depthwise_target;
+  } else if (grouped) {
+    c.path = ConvPath::kGroupedDirect;
+    c.depthwise = grouped_loops(direct_target);
+    c.loops_target = direct_target;
   } else {
     c.path = family == KernelFamily::kIgemm ? ConvPath::kIndirectGemm : ConvPath::kPackedGemm;
     if (c.path == ConvPath::kPackedGemm) {
@@ -140,7 +148,7 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
       c.packers = image_packers(c.loops_target);
     }
   }
-  if ((c.path == ConvPath::kDepthwiseDirect && c.depthwise == nullptr) ||
+  if ((c.path != ConvPath::kPackedGemm && c.path != ConvPath::kIndirectGemm && c.depthwise == nullptr) ||
       (c.path == ConvPath::kPackedGemm && c.packers == nullptr)) {
     return fail(XCONV_INTERNAL_ERROR, "%s: no %s loops built for Highway target '%s'", who, path_name(c.path),
                 hwy_target_name(c.loops_target));

@@ -5,8 +5,9 @@
 // ISA: options.isa, else the XCONV_ISA environment variable, else the ISA
 // of a kernel named in options.kernel, else the first runnable ISA of the
 // fallback chain (kernels/frame/isa.h). Path: depthwise direct when every
-// group has one input channel and the ISA has depthwise loops this CPU runs;
-// else the family of a named kernel decides; else indirect GEMM for NHWC
+// group has one input channel and the ISA has direct loops this CPU runs;
+// grouped direct for NHWC layers with few channels per group that fit its
+// vectors (depthwise.h, grouped_direct_fits) unless a kernel is named; else the family of a named kernel decides; else indirect GEMM for NHWC
 // (and for a 1x1 layer of one pixel, whose NCHW is the same bytes) when the
 // ISA has IGEMM kernels; else packed GEMM. Kernel: the named one,
 // else the cheapest of the path's family by the cost model in choose.cc.
@@ -25,6 +26,7 @@ enum class ConvPath {
   kPackedGemm,       // im2col fused into packing, generated micro-kernels (kernels/paths/packed_gemm.h)
   kIndirectGemm,     // NHWC: im2col fused into the micro-kernel (kernels/paths/indirect_gemm.h)
   kDepthwiseDirect,  // direct loops, one input channel per group (kernels/paths/depthwise/)
+  kGroupedDirect,    // NHWC, few channels per group: the direct loops across groups (ditto)
 };
 
 // As xconv_plan_describe prints it after "path=".
@@ -34,7 +36,7 @@ struct Choice {
   ConvPath path = ConvPath::kPackedGemm;
   const KernelInfo* kernel = nullptr;         // its ISA is the plan's ISA
   const ImagePackers* packers = nullptr;      // packed GEMM's image packers
-  DepthwiseFn depthwise = nullptr;            // depthwise direct
+  DepthwiseFn depthwise = nullptr;            // depthwise or grouped direct
   HwyTarget loops_target = HwyTarget::kNone;  // of the packers or the depthwise loops
 };
 

@@ -50,6 +50,11 @@ HwyTarget first_runnable(const HwyTarget (&targets)[kMaxHwyTargets]) {
   return HwyTarget::kNone;
 }
 
+size_t hwy_target_lanes(HwyTarget target) {
+  const HwyTargetInfo* info = target_info(target);
+  return info ? info->lanes : 1;
+}
+
 const char* hwy_target_name(HwyTarget target) {
   const HwyTargetInfo* info = target_info(target);
   return info ? info->name : "none";

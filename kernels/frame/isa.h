@@ -31,8 +31,9 @@ xconv_isa best_isa();
 // CPU runs, or kNone.
 HwyTarget first_runnable(const HwyTarget (&targets)[kMaxHwyTargets]);
 
-// The name of a Highway target, for descriptions.
+// The name of a Highway target, for descriptions, and its floats per vector.
 const char* hwy_target_name(HwyTarget target);
+size_t hwy_target_lanes(HwyTarget target);
 
 }  // namespace xconv
 

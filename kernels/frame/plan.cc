@@ -115,7 +115,7 @@ DepthwiseJob depthwise_job(const xconv_plan& p) {
   return DepthwiseJob{d.in_channels, d.out_channels, s.group_out, d.in_height, d.in_width, s.out_h, s.out_w,
                       d.kernel_height, d.kernel_width, d.stride_height, d.stride_width, d.dilation_height,
                       d.dilation_width, d.pad_top, d.pad_left, d.output_min, d.output_max,
-                      p.packed_weights.data(), p.packed_bias.data(), 0, 0};
+                      p.packed_weights.data(), p.packed_bias.data(), 0, 0, s.group_in};
 }
 
 // The grammar of this line is docs/DESIGN.md's "The describe line":
@@ -126,12 +126,13 @@ void describe(xconv_plan* p) {
   const Choice& c = p->choice;
   const char* layout = d.layout == XCONV_LAYOUT_NCHW ? "NCHW" : "NHWC";
   char text[512];
-  if (c.path == ConvPath::kDepthwiseDirect) {
+  if (c.path == ConvPath::kDepthwiseDirect || c.path == ConvPath::kGroupedDirect) {
     std::snprintf(text, sizeof(text),
-                  "isa=%s kernel=depthwise_direct threads=%d layout=%s channels=%" PRId64 " multiplier=%" PRId64
-                  " batch=%" PRId64 " tasks=%zu path=%s loops=%s",
-                  isa_name(c.kernel->isa), p->num_threads, layout, d.in_channels, p->shape.group_out, d.batch,
-                  task_count(*p), path_name(c.path), hwy_target_name(c.loops_target));
+                  "isa=%s kernel=%s threads=%d layout=%s channels=%" PRId64 " multiplier=%" PRId64
+                  " batch=%" PRId64 " tasks=%zu path=%s loops=%s group_in=%" PRId64,
+                  isa_name(c.kernel->isa), path_name(c.path), p->num_threads, layout, d.in_channels,
+                  p->shape.group_out, d.batch, task_count(*p), path_name(c.path), hwy_target_name(c.loops_target),
+                  p->shape.group_in);
   } else {
     const size_t gemm_m = p->weights_are_a ? static_cast<size_t>(p->shape.group_out) : p->pixels;
     const size_t gemm_n = p->weights_are_a ? p->pixels : static_cast<size_t>(p->shape.group_out);
@@ -186,12 +187,12 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
     if (!p->zero_row.allocate(zeros)) return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the zero row", who);
     std::fill(p->zero_row.data(), p->zero_row.data() + zeros, 0.0f);
   }
-  if (choice.path == ConvPath::kDepthwiseDirect) {
+  if (choice.path == ConvPath::kDepthwiseDirect || choice.path == ConvPath::kGroupedDirect) {
     if (!p->packed_weights.allocate(shape.weight_elems) ||
         (bias && !p->packed_bias.allocate(static_cast<size_t>(shape.d.out_channels)))) {
       return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory packing %zu weights", who, shape.weight_elems);
     }
-    pack_depthwise_weights(shape, weights, p->packed_weights.data());
+    pack_direct_weights(shape, weights, p->packed_weights.data());
     if (bias) std::copy(bias, bias + shape.d.out_channels, p->packed_bias.data());
     p->depthwise_job = depthwise_job(*p);
     p->workspace_floats_per_thread = plan_depthwise_workspace(

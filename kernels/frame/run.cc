@@ -21,7 +21,8 @@ void run_task(const xconv_plan& p, const float* input, float* output, float* scr
   switch (p.choice.path) {
     case ConvPath::kPackedGemm: packed_gemm_task(p, input, output, scratch, task); return;
     case ConvPath::kIndirectGemm: indirect_gemm_task(p, input, output, scratch, task); return;
-    case ConvPath::kDepthwiseDirect: p.choice.depthwise(p.depthwise_job, input, output, scratch, task); return;
+    case ConvPath::kDepthwiseDirect:
+    case ConvPath::kGroupedDirect: p.choice.depthwise(p.depthwise_job, input, output, scratch, task); return;
   }
 }
 
@@ -33,6 +34,7 @@ size_t task_count(const xconv_plan& p) {
     case ConvPath::kPackedGemm:
     case ConvPath::kIndirectGemm: return gemm_task_count(p);
     case ConvPath::kDepthwiseDirect:  // an output plane (NCHW) or row (NHWC) a task: depthwise.h
+    case ConvPath::kGroupedDirect:
       return static_cast<size_t>(d.batch * (d.layout == XCONV_LAYOUT_NCHW ? d.out_channels : p.shape.out_h));
   }
   return 0;

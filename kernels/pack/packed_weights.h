@@ -15,8 +15,10 @@
 // The bias is packed beside them: group_out_padded floats per group,
 // zero past the group's channels, so a tile reads `tile` floats safely.
 //
-// Depthwise path: [o][r][s] for NCHW (each plane's taps together) and
-// [r][s][o] for NHWC (channels contiguous, one vector of channels a tap).
+// Direct paths (depthwise, and grouped with few channels per group): NCHW
+// [o][i][r][s] (each plane's taps together) and NHWC [r][s][i][o] (output
+// channels contiguous, one vector of them per tap and input channel i of
+// the group; i is 0 only for depthwise).
 #ifndef XCONV_KERNELS_PACK_PACKED_WEIGHTS_H_
 #define XCONV_KERNELS_PACK_PACKED_WEIGHTS_H_
 
@@ -62,10 +64,12 @@ inline ReductionIndex decompose_k(bool nchw, int64_t k, int64_t group_in, int64_
   return {k % group_in, k / group_in / kw, k / group_in % kw};
 }
 
-// Where depthwise weight (output channel o, kernel row r, column s) goes.
-inline size_t depthwise_weight_offset(bool nchw, int64_t o, int64_t r, int64_t s, int64_t out_channels,
-                                      int64_t kh, int64_t kw) {
-  return static_cast<size_t>(nchw ? (o * kh + r) * kw + s : (r * kw + s) * out_channels + o);
+// Where direct-path weight (output channel o, input channel i of its group,
+// kernel row r, column s) goes.
+inline size_t direct_weight_offset(bool nchw, int64_t o, int64_t i, int64_t r, int64_t s, int64_t out_channels,
+                                   int64_t group_in, int64_t kh, int64_t kw) {
+  return static_cast<size_t>(nchw ? ((o * group_in + i) * kh + r) * kw + s
+                                  : ((r * kw + s) * group_in + i) * out_channels + o);
 }
 
 }  // namespace xconv

@@ -242,6 +242,80 @@ void DepthwiseNhwc(const DepthwiseJob& j, const float* input, float* output, flo
   }
 }
 
+// Grouped NHWC (depthwise.h, grouped_direct_fits): one vector covers output
+// channels [o0, o0 + lanes), lanes / group_out whole groups. Lane l needs
+// input channel (l / group_out) * group_in + i of the vector loaded from the
+// groups' first input channel: a fixed permutation per i, built once a task.
+template <class D>
+using LaneIndices = decltype(hn::SetTableIndices(D(), static_cast<const int32_t*>(nullptr)));
+
+// The channels of one input pixel from `first`, as a vector; only `valid`
+// of them exist (the rest read as zero, never past the pixel's channels).
+template <class D>
+HWY_INLINE hn::Vec<D> load_channels(D d, const float* x, int64_t valid) {
+  if (valid >= static_cast<int64_t>(hn::Lanes(d))) return hn::LoadU(d, x);
+  float lanes[64] = {};  // more than any target's vector
+  for (int64_t c = 0; c < valid; ++c) lanes[c] = x[c];
+  return hn::LoadU(d, lanes);
+}
+
+template <int kPixels, bool kInterior, class D>
+HWY_INLINE void grouped_block(const DepthwiseJob& j, const LaneIndices<D>* lane_of, const float* image, int64_t oh,
+                              int64_t ow0, int64_t o0, float* y_row) {
+  const D d;
+  const int64_t K = j.out_channels, Cg = j.group_in;
+  const int64_t in0 = o0 / j.multiplier * Cg;  // the first input channel these outputs read
+  hn::Vec<D> acc[kPixels];
+  for (int p = 0; p < kPixels; ++p) acc[p] = hn::Zero(d);
+  for (int64_t r = 0; r < j.kh; ++r) {
+    const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
+    const bool row_inside = kInterior || (ih >= 0 && ih < j.in_h);
+    for (int64_t s = 0; s < j.kw; ++s) {
+      hn::Vec<D> x[kPixels];
+      for (int p = 0; p < kPixels; ++p) {
+        const int64_t iw = (ow0 + p) * j.stride_w - j.pad_left + s * j.dilation_w;
+        const bool inside = kInterior || (row_inside && iw >= 0 && iw < j.in_w);
+        x[p] = inside ? load_channels(d, image + (ih * j.in_w + iw) * j.channels + in0, j.channels - in0)
+                      : hn::Zero(d);
+      }
+      const float* w = j.weights + (r * j.kw + s) * Cg * K + o0;
+      for (int64_t i = 0; i < Cg; ++i) {
+        const auto wv = hn::LoadU(d, w + i * K);
+        for (int p = 0; p < kPixels; ++p) acc[p] = hn::MulAdd(wv, hn::TableLookupLanes(x[p], lane_of[i]), acc[p]);
+      }
+    }
+  }
+  const auto lo = hn::Set(d, j.min), hi = hn::Set(d, j.max);
+  const auto b = j.bias ? hn::LoadU(d, j.bias + o0) : hn::Zero(d);
+  for (int p = 0; p < kPixels; ++p) hn::StoreU(finish(acc[p], j.bias != nullptr, b, lo, hi), d, y_row + (ow0 + p) * K + o0);
+}
+
+void GroupedNhwc(const DepthwiseJob& j, const float* input, float* output, float*, size_t task) {
+  const hn::ScalableTag<float> d;
+  using D = decltype(d);
+  const int64_t n = static_cast<int64_t>(task) / j.out_h, oh = static_cast<int64_t>(task) % j.out_h;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d)), K = j.out_channels;
+  LaneIndices<D> lane_of[64];  // group_in <= group_out <= lanes <= 64
+  for (int64_t i = 0; i < j.group_in; ++i) {
+    int32_t index[64];
+    for (int64_t l = 0; l < lanes; ++l) index[l] = static_cast<int32_t>(l / j.multiplier * j.group_in + i);
+    lane_of[i] = hn::SetTableIndices(d, index);
+  }
+  const float* image = input + n * j.in_h * j.in_w * j.channels;
+  float* y_row = output + (n * j.out_h + oh) * j.out_w * K;
+  for (int64_t o0 = 0; o0 < K; o0 += lanes) {
+    int64_t ow = 0;
+    for (; ow + 4 <= j.out_w; ow += 4) {
+      if (taps_inside(j, oh, ow, 4)) {
+        grouped_block<4, true, D>(j, lane_of, image, oh, ow, o0, y_row);
+      } else {
+        grouped_block<4, false, D>(j, lane_of, image, oh, ow, o0, y_row);
+      }
+    }
+    for (; ow < j.out_w; ++ow) grouped_block<1, false, D>(j, lane_of, image, oh, ow, o0, y_row);
+  }
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace xconv
 HWY_AFTER_NAMESPACE();
@@ -257,6 +331,10 @@ HWY_AFTER_NAMESPACE();
   void depthwise_nhwc_##target(const DepthwiseJob& job, const float* input, float* output, float* scratch, \
                               size_t task) {                                                              \
     HWY_STATIC_DISPATCH(DepthwiseNhwc)(job, input, output, scratch, task);                                \
+  }                                                                                                       \
+  void grouped_nhwc_##target(const DepthwiseJob& job, const float* input, float* output, float* scratch,   \
+                            size_t task) {                                                                \
+    HWY_STATIC_DISPATCH(GroupedNhwc)(job, input, output, scratch, task);                                  \
   }                                                                                                       \
   }  // namespace xconv
 

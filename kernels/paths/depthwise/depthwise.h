@@ -20,20 +20,22 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/frame/shape.h"
 #include "kernels/ukernels/gen/isa_table.h"
 
 namespace xconv {
 
 struct DepthwiseJob {
-  int64_t channels, out_channels, multiplier;  // multiplier = out_channels / channels
+  int64_t channels, out_channels, multiplier;  // multiplier = out_channels / groups: outputs per group
   int64_t in_h, in_w, out_h, out_w, kh, kw;
   int64_t stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
   float min, max;
-  const float* weights;  // kernels/pack/packed_weights.h, depthwise_weight_offset()
+  const float* weights;  // kernels/pack/packed_weights.h, direct_weight_offset()
   const float* bias;     // out_channels floats, or NULL
   // NCHW: the padded plane in the workspace, padded_h rows of padded_w
   // floats (0 x 0: the loops do without, e.g. for strides above 2).
   int64_t padded_h, padded_w;
+  int64_t group_in;  // input channels per group: 1 for depthwise
 };
 
 // Fills in the padded plane's size for vectors of up to `max_lanes` floats
@@ -49,6 +51,15 @@ using DepthwiseFn = void (*)(const DepthwiseJob& job, const float* input, float*
 // The loops compiled for a Highway target (depthwise_<target>.cc), or
 // nullptr when they are not built for it here.
 DepthwiseFn depthwise_loops(HwyTarget target, bool nchw);
+
+// Grouped NHWC layers with few channels per group (ResNeXt: 4 or 8), where
+// a GEMM per group would fill a few columns of a wide tile: the same loops
+// over a vector of output channels that spans several groups, each lane
+// fetching its group's input channel i by a lane permutation of one input
+// vector. For vectors of `lanes` floats they need out_channels a multiple
+// of lanes, group_out dividing lanes, and group_in <= group_out.
+bool grouped_direct_fits(const ConvShape& shape, size_t lanes);
+DepthwiseFn grouped_loops(HwyTarget target);
 
 }  // namespace xconv
 

@@ -5,7 +5,8 @@ namespace xconv {
 
 #define XCONV_DECLARE_DEPTHWISE(name, enumerator)                                        \
   void depthwise_nchw_##name(const DepthwiseJob&, const float*, float*, float*, size_t); \
-  void depthwise_nhwc_##name(const DepthwiseJob&, const float*, float*, float*, size_t);
+  void depthwise_nhwc_##name(const DepthwiseJob&, const float*, float*, float*, size_t); \
+  void grouped_nhwc_##name(const DepthwiseJob&, const float*, float*, float*, size_t);
 XCONV_DEPTHWISE_TARGETS(XCONV_DECLARE_DEPTHWISE)
 #undef XCONV_DECLARE_DEPTHWISE
 
@@ -17,6 +18,22 @@ DepthwiseFn depthwise_loops(HwyTarget target, bool nchw) {
 #undef XCONV_DEPTHWISE_CASE
     default: (void)nchw; return nullptr;
   }
+}
+
+DepthwiseFn grouped_loops(HwyTarget target) {
+  switch (target) {
+#define XCONV_GROUPED_CASE(name, enumerator) \
+  case HwyTarget::enumerator: return grouped_nhwc_##name;
+    XCONV_DEPTHWISE_TARGETS(XCONV_GROUPED_CASE)
+#undef XCONV_GROUPED_CASE
+    default: return nullptr;
+  }
+}
+
+bool grouped_direct_fits(const ConvShape& s, size_t lanes) {
+  const int64_t L = static_cast<int64_t>(lanes);
+  return s.d.layout == XCONV_LAYOUT_NHWC && s.d.groups > 1 && s.group_in > 1 && L > 1 &&
+         s.d.out_channels % L == 0 && L % s.group_out == 0 && s.group_in <= s.group_out;
 }
 
 size_t plan_depthwise_workspace(DepthwiseJob* j, bool nchw, size_t max_lanes) {

@@ -30,7 +30,8 @@ struct HwyTargetInfo {
   HwyTarget target;
   const char* name;         // as xconv_plan_describe prints it
   bool CpuFeatures::*needs;  // the CPU feature it needs; nullptr: none
-  bool depthwise;           // the direct depthwise loops are built for it
+  size_t lanes;             // floats per vector
+  bool depthwise;           // the direct (depthwise, grouped) loops are built for it
 };
 
 struct IsaInfo {
@@ -51,10 +52,10 @@ struct IsaInfo {
 #define XCONV_DEPTHWISE_TARGETS(X) X(avx2, kAvx2) X(avx3, kAvx3)
 
 inline constexpr HwyTargetInfo kHwyTargets[] = {
-    {HwyTarget::kScalar, "scalar", nullptr, false},
-    {HwyTarget::kSse4, "sse4", &CpuFeatures::sse42_aes_pclmul, false},
-    {HwyTarget::kAvx2, "avx2", &CpuFeatures::hwy_avx2, true},
-    {HwyTarget::kAvx3, "avx3", &CpuFeatures::hwy_avx3, true},
+    {HwyTarget::kScalar, "scalar", nullptr, 1, false},
+    {HwyTarget::kSse4, "sse4", &CpuFeatures::sse42_aes_pclmul, 4, false},
+    {HwyTarget::kAvx2, "avx2", &CpuFeatures::hwy_avx2, 8, true},
+    {HwyTarget::kAvx3, "avx3", &CpuFeatures::hwy_avx3, 16, true},
 };
 
 // The fallback chain, best first.
@@ -77,7 +78,7 @@ inline constexpr IsaInfo kIsas[] = {
 #define XCONV_DEPTHWISE_TARGETS(X) X(neon, kNeon)
 
 inline constexpr HwyTargetInfo kHwyTargets[] = {
-    {HwyTarget::kNeon, "neon", nullptr, true},
+    {HwyTarget::kNeon, "neon", nullptr, 4, true},
 };
 
 // The fallback chain, best first.
@@ -99,7 +100,7 @@ inline constexpr IsaInfo kIsas[] = {
 #define XCONV_DEPTHWISE_TARGETS(X)
 
 inline constexpr HwyTargetInfo kHwyTargets[] = {
-    {HwyTarget::kScalar, "scalar", nullptr, false},
+    {HwyTarget::kScalar, "scalar", nullptr, 1, false},
 };
 
 // The fallback chain, best first.

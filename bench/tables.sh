@@ -1,0 +1,36 @@
+#!/bin/bash
+# Regenerates the README's performance tables: the layer suite through xconv
+# and every peer, 1 and 2 threads, with AVX-512 (xconv's and oneDNN's best
+# ISA on this CPU) and with AVX2 (XCONV_ISA=avx2, oneDNN limited by
+# ONEDNN_MAX_CPU_ISA=AVX2, which it reads once per process: a separate run;
+# XNNPACK cannot be limited and runs its best). Same-run medians only.
+#
+#   bash bench/tables.sh [OUT_DIR]       (default build/tables; ~15 minutes)
+#
+# Writes OUT_DIR/<isa>-t<threads>.json and prints the markdown tables,
+# each over the whole suite and over the original 29 layers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-build/tables}
+mkdir -p "$out"
+bench=build/bench/bench_conv
+[ -x "$bench" ] || { echo "tables.sh: build first ($bench is missing)" >&2; exit 1; }
+reps=(--benchmark_repetitions=3 --benchmark_min_time=0.1)
+original=$(grep -v '^#' bench/layers.txt | head -n 29 | awk '{print $1}' | paste -sd, -)
+echo "date $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+for isa in avx512 avx2; do
+  for threads in 1 2; do
+    json=$out/$isa-t$threads.json
+    echo "running $isa, $threads thread(s) -> $json" >&2
+    if [ "$isa" = avx2 ]; then
+      ONEDNN_MAX_CPU_ISA=AVX2 $bench --isa=avx2 --threads="$threads" "${reps[@]}" --benchmark_out="$json" >/dev/null
+    else
+      $bench --threads="$threads" "${reps[@]}" --benchmark_out="$json" >/dev/null
+    fi
+    echo
+    echo "### $isa, $threads thread(s)"
+    python3 bench/compare.py "$json" --markdown
+    echo "Over the original 29 layers:"
+    python3 bench/compare.py "$json" --markdown --layers="$original" | tail -n 2
+  done
+done
