@@ -1,5 +1,6 @@
 #include "bench/peak/fma_peak.h"
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -56,10 +57,19 @@ double fma_peak(xconv_isa isa) {
 double fma_peak_threads(xconv_isa isa, int threads) {
   const Chains chains = chains_for(isa);
   if (chains == nullptr || threads < 1) return 0.0;
+  // All threads start together (a spinning barrier), so that their timed
+  // runs overlap and the sum is a rate of all cores at once.
   std::vector<double> rates(static_cast<size_t>(threads));
+  std::atomic<int> arrived{0};
+  auto measure = [&](int t) {
+    arrived.fetch_add(1);
+    while (arrived.load() < threads) {
+    }
+    rates[static_cast<size_t>(t)] = best_rate(chains);
+  };
   std::vector<std::thread> workers;
-  for (int t = 1; t < threads; ++t) workers.emplace_back([&, t] { rates[t] = best_rate(chains); });
-  rates[0] = best_rate(chains);
+  for (int t = 1; t < threads; ++t) workers.emplace_back(measure, t);
+  measure(0);
   for (std::thread& w : workers) w.join();
   double sum = 0.0;
   for (double r : rates) sum += r;
