@@ -187,16 +187,6 @@ HWY_INLINE void nhwc_block(const DepthwiseJob& j, const float* image, int64_t oh
   }
 }
 
-// kPixels output pixels from ow0, every channel.
-template <int kPixels, bool kInterior>
-HWY_INLINE void nhwc_pixels(const DepthwiseJob& j, const float* image, int64_t oh, int64_t ow0, int64_t vector_end,
-                            float* y_row) {
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
-  int64_t o = 0;
-  for (; o + 2 * lanes <= vector_end; o += 2 * lanes) nhwc_block<kPixels, 2, kInterior>(j, image, oh, ow0, o, y_row);
-  for (; o + lanes <= vector_end; o += lanes) nhwc_block<kPixels, 1, kInterior>(j, image, oh, ow0, o, y_row);
-}
-
 // Whether every tap of output pixels [ow0, ow0 + count) of row oh is inside the image.
 HWY_INLINE bool taps_inside(const DepthwiseJob& j, int64_t oh, int64_t ow0, int64_t count) {
   const int64_t ih0 = oh * j.stride_h - j.pad_top, ih1 = ih0 + (j.kh - 1) * j.dilation_h;
@@ -204,6 +194,23 @@ HWY_INLINE bool taps_inside(const DepthwiseJob& j, int64_t oh, int64_t ow0, int6
   const int64_t iw1 = (ow0 + count - 1) * j.stride_w - j.pad_left + (j.kw - 1) * j.dilation_w;
   return ih0 >= 0 && ih1 < j.in_h && iw0 >= 0 && iw1 < j.in_w;
 }
+
+// kVectors vectors of channels from o across the whole output row: four
+// pixels at a time, one at a time at the end. Channels outermost, so the
+// slice of the input rows this block reads stays in L1 along the row.
+template <int kVectors>
+HWY_INLINE void nhwc_row_channels(const DepthwiseJob& j, const float* image, int64_t oh, int64_t o, float* y_row) {
+  int64_t ow = 0;
+  for (; ow + 4 <= j.out_w; ow += 4) {
+    if (taps_inside(j, oh, ow, 4)) {
+      nhwc_block<4, kVectors, true>(j, image, oh, ow, o, y_row);
+    } else {
+      nhwc_block<4, kVectors, false>(j, image, oh, ow, o, y_row);
+    }
+  }
+  for (; ow < j.out_w; ++ow) nhwc_block<1, kVectors, false>(j, image, oh, ow, o, y_row);
+}
+
 
 // Channel o of output pixel (oh, ow), tap by tap (multipliers above 1, and
 // the channels past the last whole vector).
@@ -228,16 +235,10 @@ void DepthwiseNhwc(const DepthwiseJob& j, const float* input, float* output, flo
   const float* image = input + n * j.in_h * j.in_w * j.channels;
   const int64_t vector_end = j.multiplier == 1 ? K / lanes * lanes : 0;  // channels done a vector at a time
   float* y_row = output + (n * j.out_h + oh) * j.out_w * K;
-  int64_t ow = 0;
-  for (; ow + 4 <= j.out_w; ow += 4) {
-    if (taps_inside(j, oh, ow, 4)) {
-      nhwc_pixels<4, true>(j, image, oh, ow, vector_end, y_row);
-    } else {
-      nhwc_pixels<4, false>(j, image, oh, ow, vector_end, y_row);
-    }
-  }
-  for (; ow < j.out_w; ++ow) nhwc_pixels<1, false>(j, image, oh, ow, vector_end, y_row);
-  for (ow = 0; ow < j.out_w; ++ow) {
+  int64_t o = 0;
+  for (; o + 2 * lanes <= vector_end; o += 2 * lanes) nhwc_row_channels<2>(j, image, oh, o, y_row);
+  for (; o + lanes <= vector_end; o += lanes) nhwc_row_channels<1>(j, image, oh, o, y_row);
+  for (int64_t ow = 0; ow < j.out_w; ++ow) {
     for (int64_t o = vector_end; o < K; ++o) y_row[ow * K + o] = nhwc_point(j, image, oh, ow, o);
   }
 }
