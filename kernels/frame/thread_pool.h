@@ -1,5 +1,6 @@
 // A small fixed pool: the calling thread plus (threads - 1) workers take
-// tasks from a shared counter until none are left.
+// tasks from a shared counter until none are left. Between runs the workers
+// spin briefly, then sleep.
 //
 // One plan may be run by several threads at once, but the pool serves one run
 // at a time: a run that finds it busy does all its tasks on its own thread.
@@ -41,14 +42,17 @@ class ThreadPool {
   std::vector<std::thread> workers_;
   std::mutex run_mutex_;  // held for a whole run: one run uses the workers at a time
 
+  // A run publishes task_ and count_, then bumps generation_; workers spin
+  // on it for a moment (thread_pool.cc, kSpins) before sleeping on wake_,
+  // and the caller likewise spins on busy_workers_ before sleeping on done_.
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   const Task* task_ = nullptr;
   size_t count_ = 0;
   std::atomic<size_t> next_{0};
-  unsigned generation_ = 0;
-  int busy_workers_ = 0;
-  bool stop_ = false;
+  std::atomic<unsigned> generation_{0};
+  std::atomic<int> busy_workers_{0};
+  std::atomic<bool> stop_{false};
 };
 
 }  // namespace xconv
