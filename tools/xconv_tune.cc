@@ -69,6 +69,13 @@ void tune(const xconv::tools::Layer& layer, bool nhwc, int threads, int reps) {
   for (size_t k = 0; k < xconv_kernel_count(); ++k) {
     const xconv_isa isa = xconv_kernel_isa(k);
     if (!xconv_isa_supported(isa) || (simd && (isa == XCONV_ISA_SCALAR || isa == XCONV_ISA_HWY))) continue;
+    // Kernels that cannot serve this layer (an indirect-GEMM kernel on an
+    // NCHW layer) are not candidates.
+    xconv_plan_options probe = base;
+    probe.kernel = xconv_kernel_name(k);
+    xconv_plan* plan = nullptr;
+    if (xconv_plan_create(&d, weights.data(), nullptr, &probe, &plan) != XCONV_OK) continue;
+    xconv_plan_destroy(plan);
     for (int64_t kc : {192, 256, 384, 512}) {
       for (int64_t mc : {0, 256}) {
         for (int64_t nc : {0, 512, 2048}) {

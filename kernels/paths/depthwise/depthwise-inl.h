@@ -109,18 +109,27 @@ HWY_INLINE void nchw_row(const DepthwiseJob& j, const float* padded, const float
   }
 }
 
-// One output value of an NCHW plane, tap by tap (strides above 2).
-HWY_INLINE float nchw_point(const DepthwiseJob& j, const float* plane, const float* w, int64_t oh, int64_t ow) {
+// One output value, tap by tap from 0: the scalar form of every direct loop.
+// x(ih, iw) is the input value at a position inside the image, w(r, s) the
+// tap's weight; padding taps multiply zeros.
+template <class Input, class Weight>
+HWY_INLINE float tap_chain(const DepthwiseJob& j, int64_t oh, int64_t ow, Input x, Weight w) {
   float acc = 0.0f;
   for (int64_t r = 0; r < j.kh; ++r) {
     const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
     for (int64_t s = 0; s < j.kw; ++s) {
       const int64_t iw = ow * j.stride_w - j.pad_left + s * j.dilation_w;
       const bool inside = ih >= 0 && ih < j.in_h && iw >= 0 && iw < j.in_w;
-      acc = __builtin_fmaf(w[r * j.kw + s], inside ? plane[ih * j.in_w + iw] : 0.0f, acc);
+      acc = __builtin_fmaf(w(r, s), inside ? x(ih, iw) : 0.0f, acc);
     }
   }
   return acc;
+}
+
+// One output value of an NCHW plane (strides above 2).
+HWY_INLINE float nchw_point(const DepthwiseJob& j, const float* plane, const float* w, int64_t oh, int64_t ow) {
+  return tap_chain(j, oh, ow, [&](int64_t ih, int64_t iw) { return plane[ih * j.in_w + iw]; },
+                   [&](int64_t r, int64_t s) { return w[r * j.kw + s]; });
 }
 
 void DepthwiseNchw(const DepthwiseJob& j, const float* input, float* output, float* scratch, size_t task) {
@@ -215,16 +224,9 @@ HWY_INLINE void nhwc_row_channels(const DepthwiseJob& j, const float* image, int
 // Channel o of output pixel (oh, ow), tap by tap (multipliers above 1, and
 // the channels past the last whole vector).
 HWY_INLINE float nhwc_point(const DepthwiseJob& j, const float* image, int64_t oh, int64_t ow, int64_t o) {
-  float acc = 0.0f;
-  for (int64_t r = 0; r < j.kh; ++r) {
-    const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
-    for (int64_t s = 0; s < j.kw; ++s) {
-      const int64_t iw = ow * j.stride_w - j.pad_left + s * j.dilation_w;
-      const bool inside = ih >= 0 && ih < j.in_h && iw >= 0 && iw < j.in_w;
-      const float x = inside ? image[(ih * j.in_w + iw) * j.channels + o / j.multiplier] : 0.0f;
-      acc = __builtin_fmaf(j.weights[(r * j.kw + s) * j.out_channels + o], x, acc);
-    }
-  }
+  const float acc = tap_chain(
+      j, oh, ow, [&](int64_t ih, int64_t iw) { return image[(ih * j.in_w + iw) * j.channels + o / j.multiplier]; },
+      [&](int64_t r, int64_t s) { return j.weights[(r * j.kw + s) * j.out_channels + o]; });
   return clamp_nan_safe(j.bias ? acc + j.bias[o] : acc, j.min, j.max);
 }
 
