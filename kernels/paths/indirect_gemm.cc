@@ -1,7 +1,6 @@
 #include "kernels/paths/indirect_gemm.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "kernels/paths/gemm_tasks.h"
 
@@ -45,9 +44,15 @@ void tile_pointers(const xconv_plan& p, const Taps& taps, const float* input, in
   const int64_t R = d.kernel_height, S = d.kernel_width, H = d.in_height, W = d.in_width, C = d.in_channels;
   const int64_t image_pixels = p.shape.out_h * p.shape.out_w;
   const float* zero = p.zero_row.data();
+  // The first row's (image, output row, output column), then stepped: no
+  // divisions per row.
+  const int64_t first = static_cast<int64_t>(p0);
+  int64_t n = first / image_pixels, oh = first % image_pixels / p.shape.out_w, ow = first % p.shape.out_w;
   for (size_t i = 0; i < rows; ++i) {
-    const int64_t pixel = static_cast<int64_t>(p0 + i);
-    const int64_t n = pixel / image_pixels, oh = pixel % image_pixels / p.shape.out_w, ow = pixel % p.shape.out_w;
+    if (i > 0 && ++ow == p.shape.out_w) {
+      ow = 0;
+      if (++oh == p.shape.out_h) oh = 0, ++n;
+    }
     const float* group_image = input + n * H * W * C + g * p.shape.group_in;
     const int64_t ih0 = oh * d.stride_height - d.pad_top, iw0 = ow * d.stride_width - d.pad_left;
     const float** row = out + i;
@@ -60,13 +65,16 @@ void tile_pointers(const xconv_plan& p, const Taps& taps, const float* input, in
         } else if (iw0 >= 0 && iw0 + S <= W) {
           *row = group_image + (ih * W + iw0) * C;
         } else {
+          // A plain loop: segments are short (S * C <= 512 floats), often a
+          // few floats, where a call to memcpy costs more than the copy.
           float* segment = edges + (i * static_cast<size_t>(R) + static_cast<size_t>(r)) * taps.floats;
           for (int64_t s = 0; s < S; ++s) {
             const int64_t iw = iw0 + s;
             if (iw >= 0 && iw < W) {
-              std::memcpy(segment + s * C, group_image + (ih * W + iw) * C, static_cast<size_t>(C) * sizeof(float));
+              const float* src = group_image + (ih * W + iw) * C;
+              for (int64_t c = 0; c < C; ++c) segment[s * C + c] = src[c];
             } else {
-              std::memset(segment + s * C, 0, static_cast<size_t>(C) * sizeof(float));
+              for (int64_t c = 0; c < C; ++c) segment[s * C + c] = 0.0f;
             }
           }
           *row = segment;
