@@ -87,7 +87,9 @@ void choose_blocking(xconv_plan* p, const xconv_plan_options& o) {
 
 // Splits each (image, group) GEMM into chunks of output tiles for the
 // threads: pixels first (each image panel is then packed once), output
-// channels too when pixels alone do not give every thread work.
+// channels too when pixels alone do not give every thread work, or, in the
+// indirect path, which packs nothing, when they do not give enough tasks to
+// balance (a 7x7 image is 9 tiles of 6 pixels).
 void choose_split(xconv_plan* p) {
   const size_t units = p->gemm_images * static_cast<size_t>(p->shape.d.groups);
   const size_t pixel_tiles = ceil_div(p->pixels, p->pixel_tile);
@@ -100,8 +102,9 @@ void choose_split(xconv_plan* p) {
   // Every chunk of output channels packs the image panel again, so split
   // them only as far as the threads need, not for balance.
   const size_t threads = static_cast<size_t>(p->num_threads);
+  const size_t needed = p->choice.path == ConvPath::kIndirectGemm ? wanted : threads;
   size_t weight_chunks = 1;
-  if (units * pixel_chunks < threads) weight_chunks = std::min(weight_tiles, ceil_div(threads, units * pixel_chunks));
+  if (units * pixel_chunks < needed) weight_chunks = std::min(weight_tiles, ceil_div(needed, units * pixel_chunks));
 
   p->pixel_chunk = std::max<size_t>(1, pixel_tiles / pixel_chunks) * p->pixel_tile;
   p->pixel_chunks = ceil_div(p->pixels, p->pixel_chunk);
