@@ -107,49 +107,57 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
   const IsaInfo* isa = nullptr;
   const KernelInfo* named = nullptr;
   if (xconv_status s = choose_isa(who, options, &isa, &named); s != XCONV_OK) return s;
-  Choice c;
-  const bool nchw = shape.d.layout == XCONV_LAYOUT_NCHW;
+  const xconv_conv2d_desc& d = shape.d;
+  const bool nchw = d.layout == XCONV_LAYOUT_NCHW;
   // One input and one output pixel with a 1x1 kernel (a classifier, a
   // squeeze-excite layer): NCHW and NHWC are the same bytes, so the indirect
   // path serves both layouts.
-  const xconv_conv2d_desc& d = shape.d;
   const bool one_pixel = d.in_height == 1 && d.in_width == 1 && d.kernel_height == 1 && d.kernel_width == 1 &&
                          shape.out_h == 1 && shape.out_w == 1;
   const bool indirect_fits = !nchw || one_pixel;
   const HwyTarget direct_target = first_runnable(isa->depthwise);
-  const HwyTarget depthwise_target = shape.group_in == 1 ? direct_target : HwyTarget::kNone;
-  const bool grouped = named == nullptr && direct_target != HwyTarget::kNone &&
-                       grouped_direct_fits(shape, hwy_target_lanes(direct_target));
-  KernelFamily family = KernelFamily::kGemm;
-  if (named != nullptr) {
-    family = named->family;
+
+  // The path, in the order of choose.h.
+  Choice c;
+  if (direct_target != HwyTarget::kNone && shape.group_in == 1) {
+    c.path = ConvPath::kDepthwiseDirect;
+  } else if (named != nullptr) {
+    if (named->family == KernelFamily::kIgemm && !indirect_fits) {
+      return fail(XCONV_INVALID_ARGUMENT,
+                  "%s: options.kernel '%s' is an indirect-GEMM kernel, for NHWC layers (and 1x1 layers of one pixel)",
+                  who, named->name);
+    }
+    c.path = named->family == KernelFamily::kIgemm ? ConvPath::kIndirectGemm : ConvPath::kPackedGemm;
+  } else if (direct_target != HwyTarget::kNone && grouped_direct_fits(shape, hwy_target_lanes(direct_target))) {
+    c.path = ConvPath::kGroupedDirect;
   } else if (indirect_fits && cheapest_kernel(shape, *isa, KernelFamily::kIgemm) != nullptr) {
-    family = KernelFamily::kIgemm;
+    c.path = ConvPath::kIndirectGemm;
+  } else {
+    c.path = ConvPath::kPackedGemm;
   }
-  if (family == KernelFamily::kIgemm && !indirect_fits && depthwise_target == HwyTarget::kNone) {
-    return fail(XCONV_INVALID_ARGUMENT,
-                "%s: options.kernel '%s' is an indirect-GEMM kernel, for NHWC layers (and 1x1 layers of one pixel)",
-                who, named->name);
-  }
+
+  // The kernel (the direct paths report one too: the ISA's cheapest GEMM
+  // kernel, which names their ISA) and the loops the path runs.
+  const KernelFamily family = c.path == ConvPath::kIndirectGemm ? KernelFamily::kIgemm : KernelFamily::kGemm;
   c.kernel = named ? named : cheapest_kernel(shape, *isa, family);
   if (c.kernel == nullptr) return fail(XCONV_INTERNAL_ERROR, "%s: ISA '%s' has no kernels", who, isa->name);
-  if (depthwise_target != HwyTarget::kNone) {
-    c.path = ConvPath::kDepthwiseDirect;
-    c.depthwise = depthwise_loops(depthwise_target, nchw);
-    c.loops_target = depthwise_target;
-  } else if (grouped) {
-    c.path = ConvPath::kGroupedDirect;
-    c.depthwise = grouped_loops(direct_target);
-    c.loops_target = direct_target;
-  } else {
-    c.path = family == KernelFamily::kIgemm ? ConvPath::kIndirectGemm : ConvPath::kPackedGemm;
-    if (c.path == ConvPath::kPackedGemm) {
+  switch (c.path) {
+    case ConvPath::kPackedGemm:
       c.loops_target = first_runnable(isa->packers);
       c.packers = image_packers(c.loops_target);
-    }
+      break;
+    case ConvPath::kIndirectGemm: break;
+    case ConvPath::kDepthwiseDirect:
+      c.loops_target = direct_target;
+      c.direct = depthwise_loops(direct_target, nchw);
+      break;
+    case ConvPath::kGroupedDirect:
+      c.loops_target = direct_target;
+      c.direct = grouped_loops(direct_target);
+      break;
   }
-  if ((c.path != ConvPath::kPackedGemm && c.path != ConvPath::kIndirectGemm && c.depthwise == nullptr) ||
-      (c.path == ConvPath::kPackedGemm && c.packers == nullptr)) {
+  const bool direct = c.path == ConvPath::kDepthwiseDirect || c.path == ConvPath::kGroupedDirect;
+  if ((direct && c.direct == nullptr) || (c.path == ConvPath::kPackedGemm && c.packers == nullptr)) {
     return fail(XCONV_INTERNAL_ERROR, "%s: no %s loops built for Highway target '%s'", who, path_name(c.path),
                 hwy_target_name(c.loops_target));
   }

@@ -4,12 +4,15 @@
 //
 // ISA: options.isa, else the XCONV_ISA environment variable, else the ISA
 // of a kernel named in options.kernel, else the first runnable ISA of the
-// fallback chain (kernels/frame/isa.h). Path: depthwise direct when every
-// group has one input channel and the ISA has direct loops this CPU runs;
-// grouped direct for NHWC layers with few channels per group that fit its
-// vectors (depthwise.h, grouped_direct_fits) unless a kernel is named; else the family of a named kernel decides; else indirect GEMM for NHWC
-// (and for a 1x1 layer of one pixel, whose NCHW is the same bytes) when the
-// ISA has IGEMM kernels; else packed GEMM. Kernel: the named one,
+// fallback chain (kernels/frame/isa.h). Path, the first that applies:
+//   1. depthwise direct: every group has one input channel and the ISA has
+//      direct loops this CPU runs;
+//   2. a named kernel's family: indirect GEMM for an IGEMM kernel (NHWC, or
+//      a 1x1 layer of one pixel, whose NCHW is the same bytes), else packed;
+//   3. grouped direct: NHWC, few channels per group that fit its vectors
+//      (depthwise.h, grouped_direct_fits);
+//   4. indirect GEMM where it fits and the ISA has IGEMM kernels;
+//   5. packed GEMM. Kernel: the named one,
 // else the cheapest of the path's family by the cost model in choose.cc.
 #ifndef XCONV_KERNELS_FRAME_CHOOSE_H_
 #define XCONV_KERNELS_FRAME_CHOOSE_H_
@@ -36,8 +39,8 @@ struct Choice {
   ConvPath path = ConvPath::kPackedGemm;
   const KernelInfo* kernel = nullptr;         // its ISA is the plan's ISA
   const ImagePackers* packers = nullptr;      // packed GEMM's image packers
-  DepthwiseFn depthwise = nullptr;            // depthwise or grouped direct
-  HwyTarget loops_target = HwyTarget::kNone;  // of the packers or the depthwise loops
+  DepthwiseFn direct = nullptr;               // the direct paths' loops (depthwise or grouped)
+  HwyTarget loops_target = HwyTarget::kNone;  // of the packers or the direct loops
 };
 
 // Chooses for a validated shape, or records why not (an unknown kernel name,

@@ -199,7 +199,7 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
     if (bias) std::copy(bias, bias + shape.d.out_channels, p->packed_bias.data());
     p->depthwise_job = depthwise_job(*p);
     p->workspace_floats_per_thread = plan_depthwise_workspace(
-        &p->depthwise_job, shape.d.layout == XCONV_LAYOUT_NCHW, isa_info(kernel.isa)->lanes);
+        &p->depthwise_job, shape.d.layout == XCONV_LAYOUT_NCHW, hwy_target_lanes(choice.loops_target));
   } else {
     if (choice.path == ConvPath::kPackedGemm) {
       p->workspace_floats_per_thread =

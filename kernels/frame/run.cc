@@ -22,7 +22,7 @@ void run_task(const xconv_plan& p, const float* input, float* output, float* scr
     case ConvPath::kPackedGemm: packed_gemm_task(p, input, output, scratch, task); return;
     case ConvPath::kIndirectGemm: indirect_gemm_task(p, input, output, scratch, task); return;
     case ConvPath::kDepthwiseDirect:
-    case ConvPath::kGroupedDirect: p.choice.depthwise(p.depthwise_job, input, output, scratch, task); return;
+    case ConvPath::kGroupedDirect: p.choice.direct(p.depthwise_job, input, output, scratch, task); return;
   }
 }
 
