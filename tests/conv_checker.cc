@@ -138,6 +138,7 @@ xconv_plan_options random_options(const ConvCase& c, xconv_isa isa) {
   xconv_plan_options_init(&o);
   o.isa = isa;
   o.num_threads = static_cast<int>(pick(1, 3));
+  o.use_all_threads = 1;  // split even these small shapes, to test the split
   if (pick(0, 2) == 0) {
     o.kc = pick(1, 9);
     o.mc = pick(1, 40);

@@ -37,6 +37,7 @@ TEST(Concurrency, OnePlanRunFromEightThreads) {
     xconv_plan_options o;
     xconv_plan_options_init(&o);
     o.num_threads = 2;
+    o.use_all_threads = 1;
     xconv_plan* plan = nullptr;
     ASSERT_EQ(xconv_plan_create(&d, w.data(), nullptr, &o, &plan), XCONV_OK);
     constexpr int kThreads = 8;
@@ -80,6 +81,7 @@ TEST(Concurrency, PlansCreatedConcurrently) {
         xconv_plan_options o;
         xconv_plan_options_init(&o);
         o.num_threads = 1 + (t + rep) % 3;
+        o.use_all_threads = 1;
         xconv_plan* plan = nullptr;
         std::vector<float> out(kOutput);
         if (xconv_plan_create(&d, w.data(), nullptr, &o, &plan) != XCONV_OK ||

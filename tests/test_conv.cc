@@ -67,6 +67,7 @@ TEST_P(EveryIsa, ThreadCountDoesNotChangeBits) {
       xconv_plan_options_init(&o);
       o.isa = GetParam();
       o.num_threads = threads;
+      o.use_all_threads = 1;
       xconv_plan* plan = nullptr;
       ASSERT_EQ(xconv_plan_create(&d, data.weights.data(), nullptr, &o, &plan), XCONV_OK) << xconv_last_error();
       std::vector<float> out(data.output_count);

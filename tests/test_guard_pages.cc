@@ -63,7 +63,7 @@ TEST_P(GuardPages, NoAccessOutsideTheCallersBuffers) {
     std::vector<float> expected(out_count);
     xconv_plan* plan = nullptr;
     ASSERT_EQ(xconv_plan_create(&d, w.data(), bias.data(), &o, &plan), XCONV_OK) << xconv_last_error();
-    ASSERT_EQ(xconv_plan_run(plan, in.data(), expected.data(), nullptr), XCONV_OK);
+    ASSERT_EQ(xconv_plan_run(plan, in.data(), expected.data(), nullptr), XCONV_OK) << xconv_last_error();
     xconv_plan_destroy(plan);
 
     // Then each buffer in turn against a guard page, at each end.

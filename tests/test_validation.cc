@@ -41,7 +41,8 @@ struct BadCase {
 
 const std::vector<BadCase>& bad_cases() {
   static const std::vector<BadCase> cases = {
-      {"zero batch", [](auto& d) { d.batch = 0; }, "batch"},
+      {"uninitialised size", [](auto& d) { d.size = 0; }, "desc.size"},
+      {"size of a newer header", [](auto& d) { d.size += 8; }, "desc.size"},
       {"negative batch", [](auto& d) { d.batch = -3; }, "batch"},
       {"zero in_channels", [](auto& d) { d.in_channels = 0; }, "in_channels"},
       {"zero in_height", [](auto& d) { d.in_height = 0; }, "in_height"},
@@ -148,6 +149,8 @@ TEST(Validation, BadOptions) {
     mutate(o);
     return xconv_plan_create(&d, w.data(), nullptr, &o, &plan);
   };
+  EXPECT_EQ(create([](auto& o) { o.size = 0; }), XCONV_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(xconv_last_error()).find("options.size"), std::string::npos);
   EXPECT_EQ(create([](auto& o) { o.num_threads = -1; }), XCONV_INVALID_ARGUMENT);
   EXPECT_EQ(create([](auto& o) { o.num_threads = 100000; }), XCONV_INVALID_ARGUMENT);
   EXPECT_EQ(create([](auto& o) { o.kc = -5; }), XCONV_INVALID_ARGUMENT);

@@ -60,7 +60,17 @@ typedef enum xconv_isa {
   XCONV_ISA_NEON = 5    /* AArch64 Advanced SIMD */
 } xconv_isa;
 
+/* ABI policy for the public structs. Each starts with `size`, set by its
+ * _init function to the struct's size in the header the caller was built
+ * with. New fields are only ever appended; a library reads the fields that
+ * fit in `size` and gives the rest their _init defaults, so a program built
+ * against an older header keeps working with a newer library. A size that
+ * is not one this library knows (0 from a struct never initialised, or a
+ * newer header's) is refused with XCONV_INVALID_ARGUMENT. Always call the
+ * _init function, then set fields by name. */
+
 typedef struct xconv_conv2d_desc {
+  size_t size;
   int64_t batch, in_channels, in_height, in_width;
   int64_t out_channels, kernel_height, kernel_width;
   int64_t stride_height, stride_width;
@@ -90,13 +100,19 @@ XCONV_API xconv_status xconv_conv2d(const xconv_conv2d_desc* desc, const float* 
 typedef struct xconv_plan xconv_plan;
 
 typedef struct xconv_plan_options {
-  int num_threads;     /* 0: one per hardware thread; 1: the calling thread only */
+  size_t size;
+  int num_threads;     /* the most threads a plan may use. 0: as many as the CPU
+                          affinity mask allows; 1: the calling thread only. The
+                          plan uses fewer when the layer is too small to gain
+                          from them (xconv_plan_describe: threads=, max_threads=). */
   xconv_isa isa;       /* AUTO (default) or a forced ISA; the XCONV_ISA environment
                           variable (scalar|hwy|avx2|avx512|neon) forces it too */
   const char* kernel;  /* NULL: the plan chooses by its cost model; else a kernel name
                           from xconv_kernel_name() for the chosen ISA (tuning) */
   int64_t kc, mc, nc;  /* 0: automatic cache blocking; else forced block sizes */
   int flush_denormals; /* nonzero: run with FTZ/DAZ (x86) or FZ (Arm) set, restored after */
+  int use_all_threads; /* nonzero: use num_threads threads even where the layer is too
+                          small to gain from them (tests of the split, tuning runs) */
 } xconv_plan_options;
 
 XCONV_API void xconv_plan_options_init(xconv_plan_options* options);
@@ -116,9 +132,42 @@ XCONV_API size_t xconv_plan_workspace_size(const xconv_plan* plan);
 /* Runs the convolution. workspace: NULL (a workspace owned by the calling
  * thread, kept and reused across runs) or at least xconv_plan_workspace_size()
  * bytes, 64-byte alignment preferred, not used by any other concurrent run.
- * Writes only the output tensor. */
+ * Writes only the output tensor. Threads come from one pool shared by all
+ * plans of the process, created at the first multi-threaded run; it serves
+ * one run at a time, and a run that finds it busy runs on its own thread. */
 XCONV_API xconv_status xconv_plan_run(const xconv_plan* plan, const float* input, float* output,
                                       void* workspace);
+
+/* Parallelism provided by the caller, for an engine that owns its threads.
+ * For one run xconv calls parallel_for(pool_context, count, task,
+ * task_context) once, from the thread that called xconv_plan_execute, with
+ * count at most the plan's thread count. It must call task(task_context, i)
+ * exactly once for every i in [0, count) (on any threads, in any order,
+ * concurrently or one after the other) and return when all have returned.
+ * Jobs share the run's tasks dynamically, so results are the same however
+ * the engine schedules them. */
+typedef void (*xconv_task_fn)(void* task_context, size_t index);
+typedef void (*xconv_parallel_for_fn)(void* pool_context, size_t count, xconv_task_fn task,
+                                      void* task_context);
+
+/* The arguments of one run, for xconv_plan_execute (sized as every public struct). */
+typedef struct xconv_run_args {
+  size_t size;
+  const float* input;
+  float* output;
+  void* workspace;                    /* as for xconv_plan_run */
+  int64_t batch;                      /* images in this run, 0 to the plan's batch;
+                                         -1 (the default): the plan's batch */
+  xconv_parallel_for_fn parallel_for; /* NULL (default): xconv's own shared pool */
+  void* parallel_context;             /* passed to parallel_for as pool_context */
+} xconv_run_args;
+
+XCONV_API void xconv_run_args_init(xconv_run_args* args);
+
+/* Runs the convolution as xconv_plan_run does, with the extra arguments. A
+ * run of fewer images reads and writes only their part of the tensors; a
+ * run of 0 images does nothing (input and output may then be NULL). */
+XCONV_API xconv_status xconv_plan_execute(const xconv_plan* plan, const xconv_run_args* args);
 
 /* One line: ISA, kernel, tile, block sizes, threads and GEMM shape. Owned by the plan. */
 XCONV_API const char* xconv_plan_describe(const xconv_plan* plan);

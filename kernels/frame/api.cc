@@ -3,8 +3,8 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
+#include <cstddef>
 #include <new>
-#include <thread>
 
 #include "kernels/frame/error.h"
 #include "kernels/frame/isa.h"
@@ -12,16 +12,17 @@
 #include "kernels/frame/plan.h"
 #include "kernels/frame/raw_enum.h"
 #include "kernels/frame/run.h"
+#include "kernels/frame/sized_struct.h"
+#include "kernels/frame/thread_pool.h"
 #include "xconv/xconv.h"
 
 namespace {
 
 using xconv::fail;
 
-int hardware_threads() {
-  const unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<int>(n);
-}
+// The sizes of the public structs when first published (xconv.h's ABI policy).
+constexpr size_t kFirstOptionsSize = offsetof(xconv_plan_options, use_all_threads) + sizeof(int);
+constexpr size_t kFirstRunArgsSize = offsetof(xconv_run_args, parallel_context) + sizeof(void*);
 
 }  // namespace
 
@@ -30,6 +31,7 @@ extern "C" {
 void xconv_conv2d_desc_init(xconv_conv2d_desc* desc) {
   if (desc == nullptr) return;
   *desc = xconv_conv2d_desc{};
+  desc->size = sizeof(xconv_conv2d_desc);
   desc->stride_height = desc->stride_width = 1;
   desc->dilation_height = desc->dilation_width = 1;
   desc->groups = 1;
@@ -53,6 +55,7 @@ xconv_status xconv_conv2d_output_size(const xconv_conv2d_desc* desc, int64_t* ou
 void xconv_plan_options_init(xconv_plan_options* options) {
   if (options == nullptr) return;
   *options = xconv_plan_options{};
+  options->size = sizeof(xconv_plan_options);
   options->isa = XCONV_ISA_AUTO;
 }
 
@@ -61,11 +64,17 @@ xconv_status xconv_plan_create(const xconv_conv2d_desc* desc, const float* weigh
   try {
     if (out_plan == nullptr) return fail(XCONV_INVALID_ARGUMENT, "xconv_plan_create: out_plan is NULL");
     *out_plan = nullptr;
-    xconv_plan_options defaults;
-    xconv_plan_options_init(&defaults);
+    xconv_plan_options known;
+    xconv_plan_options_init(&known);
+    if (options != nullptr) {
+      if (xconv_status s = xconv::read_sized("xconv_plan_create", "options", *options, kFirstOptionsSize, &known);
+          s != XCONV_OK) {
+        return s;
+      }
+    }
     std::unique_ptr<xconv_plan> plan;
-    xconv_status s = xconv::create_plan("xconv_plan_create", desc, weights, bias,
-                                        options ? *options : defaults, hardware_threads(), &plan);
+    xconv_status s =
+        xconv::create_plan("xconv_plan_create", desc, weights, bias, known, xconv::affinity_threads(), &plan);
     if (s == XCONV_OK) *out_plan = plan.release();
     return s;
   } catch (const std::bad_alloc&) {
@@ -81,9 +90,36 @@ size_t xconv_plan_workspace_size(const xconv_plan* plan) {
 
 xconv_status xconv_plan_run(const xconv_plan* plan, const float* input, float* output, void* workspace) {
   try {
-    return xconv::run_plan("xconv_plan_run", plan, input, output, workspace);
+    xconv_run_args args;
+    xconv_run_args_init(&args);
+    args.input = input;
+    args.output = output;
+    args.workspace = workspace;
+    return xconv::run_plan("xconv_plan_run", plan, args);
   } catch (const std::exception& e) {
     return fail(XCONV_INTERNAL_ERROR, "xconv_plan_run: %s", e.what());
+  }
+}
+
+void xconv_run_args_init(xconv_run_args* args) {
+  if (args == nullptr) return;
+  *args = xconv_run_args{};
+  args->size = sizeof(xconv_run_args);
+  args->batch = -1;
+}
+
+xconv_status xconv_plan_execute(const xconv_plan* plan, const xconv_run_args* args) {
+  try {
+    if (args == nullptr) return fail(XCONV_INVALID_ARGUMENT, "xconv_plan_execute: args is NULL");
+    xconv_run_args known;
+    xconv_run_args_init(&known);
+    if (xconv_status s = xconv::read_sized("xconv_plan_execute", "args", *args, kFirstRunArgsSize, &known);
+        s != XCONV_OK) {
+      return s;
+    }
+    return xconv::run_plan("xconv_plan_execute", plan, known);
+  } catch (const std::exception& e) {
+    return fail(XCONV_INTERNAL_ERROR, "xconv_plan_execute: %s", e.what());
   }
 }
 
@@ -96,6 +132,9 @@ void xconv_plan_destroy(xconv_plan* plan) { delete plan; }
 xconv_status xconv_conv2d(const xconv_conv2d_desc* desc, const float* input, const float* weights,
                           const float* bias, float* output) {
   try {
+    xconv::ConvShape shape;
+    if (xconv_status s = xconv::validate_desc("xconv_conv2d", desc, &shape); s != XCONV_OK) return s;
+    if (shape.d.batch == 0) return XCONV_OK;  // an empty tensor: the pointers may be NULL
     if (input == nullptr) return fail(XCONV_INVALID_ARGUMENT, "xconv_conv2d: input is NULL");
     if (output == nullptr) return fail(XCONV_INVALID_ARGUMENT, "xconv_conv2d: output is NULL");
     xconv_plan_options options;
@@ -106,7 +145,11 @@ xconv_status xconv_conv2d(const xconv_conv2d_desc* desc, const float* input, con
         s != XCONV_OK) {
       return s;
     }
-    return xconv::run_plan("xconv_conv2d", plan.get(), input, output, nullptr);
+    xconv_run_args args;
+    xconv_run_args_init(&args);
+    args.input = input;
+    args.output = output;
+    return xconv::run_plan("xconv_conv2d", plan.get(), args);
   } catch (const std::bad_alloc&) {
     return fail(XCONV_OUT_OF_MEMORY, "xconv_conv2d: out of memory");
   } catch (const std::exception& e) {

@@ -103,6 +103,11 @@ const char* path_name(ConvPath path) {
   return "unknown";
 }
 
+const char* kernel_label(const Choice& c) {
+  const bool direct = c.path == ConvPath::kDepthwiseDirect || c.path == ConvPath::kGroupedDirect;
+  return direct ? path_name(c.path) : c.kernel->name;
+}
+
 xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_options& options, Choice* out) {
   const IsaInfo* isa = nullptr;
   const KernelInfo* named = nullptr;

@@ -43,6 +43,10 @@ struct Choice {
   HwyTarget loops_target = HwyTarget::kNone;  // of the packers or the direct loops
 };
 
+// What xconv_plan_describe prints after "kernel=": the micro-kernel's name,
+// or the path's for the direct paths, which have loops instead.
+const char* kernel_label(const Choice& choice);
+
 // Chooses for a validated shape, or records why not (an unknown kernel name,
 // an ISA the CPU lacks, ...) under `who`, the API call, and returns its status.
 xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_options& options, Choice* out);

@@ -1,6 +1,7 @@
 #include "kernels/frame/plan.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include "kernels/frame/error.h"
 #include "kernels/frame/isa.h"
 #include "kernels/frame/run.h"
+#include "kernels/frame/verbose.h"
 #include "kernels/pack/weight_pack.h"
 #include "kernels/paths/indirect_gemm.h"
 
@@ -38,6 +40,11 @@ size_t l2_bytes() {
   return bytes;
 }
 
+// The indirect path reads each row through its own pointers, so it folds
+// the batch into the pixels (NHWC images follow each other): one GEMM with
+// batch * out_h * out_w rows, the weights streamed once for all images.
+bool folds_batch(ConvPath path) { return path == ConvPath::kIndirectGemm; }
+
 size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 size_t ceil_div(size_t x, size_t m) { return (x + m - 1) / m; }
 
@@ -54,6 +61,24 @@ xconv_status check_options(const char* who, const xconv_plan_options& o) {
     }
   }
   return XCONV_OK;
+}
+
+// Below this much work per thread, waking a worker costs more than it
+// saves, even with the pool's workers spinning between runs (measured on
+// Zen 5: 0.9 MFLOP NHWC layers still gain from two threads).
+constexpr double kMinFlopsPerThread = 4e5;
+
+// How many of max_threads the layer can use. The packed NCHW path splits an
+// image narrower than one pixel tile by output channels only, and each such
+// task packs the same image panel again: that pays only for eight times the
+// work (a 64-channel 7x7 3x3 layer, 3.6 MFLOP, is slower on two threads).
+int threads_for_work(const xconv_plan& p, int max_threads) {
+  const ConvShape& s = p.shape;
+  const double flops = 2.0 * static_cast<double>(s.output_elems) * static_cast<double>(s.gemm_k);
+  const size_t pixel_tiles = ceil_div(p.pixels, p.pixel_tile) * p.gemm_images * static_cast<size_t>(s.d.groups);
+  const bool repacks = p.weights_are_a && pixel_tiles < static_cast<size_t>(max_threads);
+  const double useful = std::floor(flops / (kMinFlopsPerThread * (repacks ? 8 : 1)));
+  return static_cast<int>(std::max(1.0, std::min(static_cast<double>(max_threads), useful)));
 }
 
 void choose_blocking(xconv_plan* p, const xconv_plan_options& o) {
@@ -132,30 +157,48 @@ void describe(xconv_plan* p) {
   if (c.path == ConvPath::kDepthwiseDirect || c.path == ConvPath::kGroupedDirect) {
     std::snprintf(text, sizeof(text),
                   "isa=%s kernel=%s threads=%d layout=%s channels=%" PRId64 " multiplier=%" PRId64
-                  " batch=%" PRId64 " tasks=%zu path=%s loops=%s group_in=%" PRId64,
-                  isa_name(c.kernel->isa), path_name(c.path), p->num_threads, layout, d.in_channels,
-                  p->shape.group_out, d.batch, task_count(*p), path_name(c.path), hwy_target_name(c.loops_target),
-                  p->shape.group_in);
+                  " batch=%" PRId64 " tasks=%zu path=%s loops=%s group_in=%" PRId64 " max_threads=%d",
+                  isa_name(c.kernel->isa), kernel_label(c), p->num_threads, layout, d.in_channels,
+                  p->shape.group_out, p->max_batch, task_count(*p, run_extent(*p, static_cast<size_t>(p->max_batch))), path_name(c.path),
+                  hwy_target_name(c.loops_target), p->shape.group_in, p->max_threads);
   } else {
     const size_t gemm_m = p->weights_are_a ? static_cast<size_t>(p->shape.group_out) : p->pixels;
     const size_t gemm_n = p->weights_are_a ? p->pixels : static_cast<size_t>(p->shape.group_out);
     std::snprintf(text, sizeof(text),
                   "isa=%s kernel=%s tile=%zux%zu packers=%s kc=%zu mc=%zu nc=%zu threads=%d layout=%s "
-                  "gemm=%zux%zux%" PRId64 " groups=%" PRId64 " batch=%" PRId64 " tasks=%zu path=%s",
-                  isa_name(c.kernel->isa), c.kernel->name, c.kernel->mr, c.kernel->nr,
+                  "gemm=%zux%zux%" PRId64 " groups=%" PRId64 " batch=%" PRId64 " tasks=%zu path=%s max_threads=%d",
+                  isa_name(c.kernel->isa), kernel_label(c), c.kernel->mr, c.kernel->nr,
                   c.path == ConvPath::kIndirectGemm ? "none" : c.packers->target, p->kc, p->mc, p->nc, p->num_threads,
-                  layout, gemm_m, gemm_n, p->shape.gemm_k, d.groups, d.batch, task_count(*p), path_name(c.path));
+                  layout, gemm_m, gemm_n, p->shape.gemm_k, d.groups, p->max_batch, task_count(*p, run_extent(*p, static_cast<size_t>(p->max_batch))),
+                  path_name(c.path), p->max_threads);
   }
   p->description = text;
 }
 
 }  // namespace
 
+RunExtent run_extent(const xconv_plan& p, size_t batch) {
+  RunExtent e;
+  e.batch = batch;
+  const bool folded = folds_batch(p.choice.path);
+  e.gemm_images = folded ? 1 : batch;
+  e.pixels = static_cast<size_t>(p.shape.out_h * p.shape.out_w) * (folded ? batch : 1);
+  e.pixel_chunks = p.pixel_chunk ? ceil_div(e.pixels, p.pixel_chunk) : 0;
+  return e;
+}
+
 xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const float* weights,
                          const float* bias, const xconv_plan_options& options, int default_threads,
                          std::unique_ptr<xconv_plan>* out) {
+  const auto start = std::chrono::steady_clock::now();
   ConvShape shape;
   if (xconv_status s = validate_desc(who, desc, &shape); s != XCONV_OK) return s;
+  const int64_t max_batch = shape.d.batch;
+  if (max_batch == 0) {
+    xconv_conv2d_desc one = shape.d;
+    one.batch = 1;
+    if (xconv_status s = validate_desc(who, &one, &shape); s != XCONV_OK) return s;
+  }
   if (weights == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: weights is NULL", who);
   if (xconv_status s = check_options(who, options); s != XCONV_OK) return s;
   Choice choice;
@@ -165,12 +208,10 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
   if (!p) return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the plan", who);
   const KernelInfo& kernel = *choice.kernel;
   p->shape = shape;
+  p->max_batch = max_batch;
   p->choice = choice;
   p->weights_are_a = choice.path == ConvPath::kPackedGemm && shape.d.layout == XCONV_LAYOUT_NCHW;
-  // The indirect path reads each row through its own pointers, so it folds
-  // the batch into the pixels (NHWC images follow each other): one GEMM with
-  // batch * out_h * out_w rows, the weights streamed once for all images.
-  const bool fold_batch = choice.path == ConvPath::kIndirectGemm;
+  const bool fold_batch = folds_batch(choice.path);
   p->gemm_images = fold_batch ? 1 : static_cast<size_t>(shape.d.batch);
   p->pixels = static_cast<size_t>(shape.out_h * shape.out_w) * (fold_batch ? static_cast<size_t>(shape.d.batch) : 1);
   p->pixel_tile = p->weights_are_a ? kernel.nr : kernel.mr;
@@ -178,7 +219,8 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
   layout.tile = p->weights_are_a ? kernel.mr : kernel.nr;
   layout.group_out_padded = round_up(static_cast<size_t>(shape.group_out), layout.tile);
   layout.gemm_k = static_cast<size_t>(shape.gemm_k);
-  p->num_threads = options.num_threads > 0 ? options.num_threads : default_threads;
+  p->max_threads = options.num_threads > 0 ? options.num_threads : default_threads;
+  p->num_threads = options.use_all_threads ? p->max_threads : threads_for_work(*p, p->max_threads);
   p->flush_denormals = options.flush_denormals != 0;
   choose_blocking(p.get(), options);
   layout.kc = p->kc;
@@ -219,11 +261,10 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
       pack_gemm_bias(shape, layout, bias, p->packed_bias.data());
     }
   }
-  if (p->num_threads > 1) {
-    p->pool.reset(new (std::nothrow) ThreadPool(p->num_threads));
-    if (!p->pool) return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the thread pool", who);
-  }
   describe(p.get());
+  if (verbose_enabled()) {
+    verbose_create(*p, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
   *out = std::move(p);
   return XCONV_OK;
 }

@@ -1,5 +1,7 @@
 // What a plan holds: the validated shape, the choice (choose.h), the GEMM
-// orientation and blocking, the packed weights and bias, and the thread pool.
+// orientation and blocking, the packed weights and bias, and how many
+// threads it uses (the threads themselves are the process's shared pool,
+// thread_pool.h, or the caller's parallel-for).
 // Everything is decided and packed at creation; running only reads it.
 //
 // GEMM orientation, for one image and one group:
@@ -18,13 +20,15 @@
 #include "kernels/frame/aligned_buffer.h"
 #include "kernels/frame/choose.h"
 #include "kernels/frame/shape.h"
-#include "kernels/frame/thread_pool.h"
 #include "kernels/pack/packed_weights.h"
 #include "kernels/paths/depthwise/depthwise.h"
 #include "xconv/xconv.h"
 
 struct xconv_plan {
+  // The shape planned for: a batch of 0 is planned as one image and
+  // max_batch (the most images a run may have) stays 0.
   xconv::ConvShape shape;
+  int64_t max_batch = 0;
   xconv::Choice choice;  // ISA, path, kernel, packers or loops (choose.h)
 
   bool weights_are_a = true;  // NCHW
@@ -51,14 +55,28 @@ struct xconv_plan {
   // Indirect GEMM: the zeros that the pointers of padding taps point at.
   xconv::AlignedBuffer zero_row;
 
+  // Threads: at most max_threads (the option, or the affinity mask's count),
+  // num_threads of them used, fewer when the layer is too small to pay for
+  // waking a thread (plan.cc, threads_for_work).
+  int max_threads = 1;
   int num_threads = 1;
   bool flush_denormals = false;
   size_t workspace_floats_per_thread = 0;
-  std::unique_ptr<xconv::ThreadPool> pool;
   std::string description;
 };
 
 namespace xconv {
+
+// What one run covers: `batch` images (at most the plan's), and the GEMM
+// extents that follow: per-image GEMMs, or one GEMM over the folded batch.
+struct RunExtent {
+  size_t batch = 0;
+  size_t gemm_images = 0;
+  size_t pixels = 0;
+  size_t pixel_chunks = 0;
+};
+
+RunExtent run_extent(const xconv_plan& plan, size_t batch);
 
 xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const float* weights,
                          const float* bias, const xconv_plan_options& options, int default_threads,

@@ -1,9 +1,14 @@
 #include "kernels/frame/run.h"
 
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
 #include <cstdint>
 
 #include "kernels/frame/denormals.h"
 #include "kernels/frame/error.h"
+#include "kernels/frame/thread_pool.h"
+#include "kernels/frame/verbose.h"
 #include "kernels/paths/gemm_tasks.h"
 #include "kernels/paths/indirect_gemm.h"
 #include "kernels/paths/packed_gemm.h"
@@ -17,25 +22,63 @@ size_t slot_floats(const xconv_plan& plan) {
   return (plan.workspace_floats_per_thread + per_line - 1) / per_line * per_line;
 }
 
-void run_task(const xconv_plan& p, const float* input, float* output, float* scratch, size_t task) {
+// One run in flight. Each job (a thread's share) owns the workspace slice of
+// its index and takes tasks from `next` until none are left, so whoever
+// schedules the jobs, every task runs once, on some job's slice.
+struct Run {
+  const xconv_plan* plan;
+  RunExtent extent;
+  const float* input;
+  float* output;
+  float* scratch;
+  size_t slot_floats;
+  size_t tasks;
+  std::atomic<size_t> next{0};
+};
+
+void run_task(const xconv_plan& p, const RunExtent& e, const float* input, float* output, float* scratch,
+              size_t task) {
   switch (p.choice.path) {
-    case ConvPath::kPackedGemm: packed_gemm_task(p, input, output, scratch, task); return;
-    case ConvPath::kIndirectGemm: indirect_gemm_task(p, input, output, scratch, task); return;
+    case ConvPath::kPackedGemm: packed_gemm_task(p, e, input, output, scratch, task); return;
+    case ConvPath::kIndirectGemm: indirect_gemm_task(p, e, input, output, scratch, task); return;
     case ConvPath::kDepthwiseDirect:
     case ConvPath::kGroupedDirect: p.choice.direct(p.depthwise_job, input, output, scratch, task); return;
   }
 }
 
+void run_job(void* context, size_t job) {
+  Run& r = *static_cast<Run*>(context);
+  ScopedFlushDenormals flush(r.plan->flush_denormals);
+  float* scratch = r.scratch + r.slot_floats * job;
+  for (size_t i = r.next.fetch_add(1); i < r.tasks; i = r.next.fetch_add(1)) {
+    run_task(*r.plan, r.extent, r.input, r.output, scratch, i);
+  }
+}
+
+void run_pool_job(void* context, size_t job, int /*slot*/) { run_job(context, job); }
+
+// The calling thread's own workspace, kept between runs (of any plan) and
+// grown when a plan needs more: no allocation, and no page faults on fresh
+// pages, in the steady state. Each thread has its own, so concurrent runs
+// never share one.
+// False when it cannot grow; *out may be NULL when no workspace is needed.
+bool thread_workspace(size_t floats, float** out) {
+  thread_local AlignedBuffer internal;
+  if (internal.size() < floats && !internal.allocate(floats)) return false;
+  *out = internal.data();
+  return true;
+}
+
 }  // namespace
 
-size_t task_count(const xconv_plan& p) {
+size_t task_count(const xconv_plan& p, const RunExtent& e) {
   const xconv_conv2d_desc& d = p.shape.d;
   switch (p.choice.path) {
     case ConvPath::kPackedGemm:
-    case ConvPath::kIndirectGemm: return gemm_task_count(p);
+    case ConvPath::kIndirectGemm: return gemm_task_count(p, e);
     case ConvPath::kDepthwiseDirect:  // an output plane (NCHW) or row (NHWC) a task: depthwise.h
     case ConvPath::kGroupedDirect:
-      return static_cast<size_t>(d.batch * (d.layout == XCONV_LAYOUT_NCHW ? d.out_channels : p.shape.out_h));
+      return e.batch * static_cast<size_t>(d.layout == XCONV_LAYOUT_NCHW ? d.out_channels : p.shape.out_h);
   }
   return 0;
 }
@@ -44,38 +87,47 @@ size_t workspace_bytes(const xconv_plan& plan) {
   return slot_floats(plan) * static_cast<size_t>(plan.num_threads) * sizeof(float);
 }
 
-xconv_status run_plan(const char* who, const xconv_plan* plan, const float* input, float* output,
-                      void* workspace) {
+xconv_status run_plan(const char* who, const xconv_plan* plan, const xconv_run_args& args) {
   if (plan == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: plan is NULL", who);
-  if (input == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: input is NULL", who);
-  if (output == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: output is NULL", who);
-  if (reinterpret_cast<uintptr_t>(workspace) % alignof(float) != 0) {
+  const int64_t planned = plan->max_batch;
+  const int64_t batch = args.batch < 0 ? planned : args.batch;
+  if (args.batch < -1 || batch > planned) {
+    return fail(XCONV_INVALID_ARGUMENT, "%s: batch must be -1 (the plan's) or in [0, %" PRId64 "], got %" PRId64,
+                who, planned, args.batch);
+  }
+  if (batch == 0) return XCONV_OK;  // an empty tensor: nothing to read or write
+  if (args.input == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: input is NULL", who);
+  if (args.output == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: output is NULL", who);
+  if (reinterpret_cast<uintptr_t>(args.workspace) % alignof(float) != 0) {
     return fail(XCONV_INVALID_ARGUMENT, "%s: workspace is not aligned to a float", who);
   }
-  float* scratch = static_cast<float*>(workspace);
-  if (scratch == nullptr) {
-    // The calling thread's own workspace, kept between runs (of any plan) and
-    // grown when a plan needs more: no allocation, and no page faults on
-    // fresh pages, in the steady state. Each thread has its own, so
-    // concurrent runs never share one.
-    thread_local AlignedBuffer internal;
-    const size_t needed = slot_floats(*plan) * plan->num_threads;
-    if (internal.size() < needed && !internal.allocate(needed)) {
-      return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for %zu bytes of workspace", who,
-                  workspace_bytes(*plan));
+  const auto start = verbose_enabled() ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+  Run run;
+  run.plan = plan;
+  run.extent = run_extent(*plan, static_cast<size_t>(batch));
+  run.input = args.input;
+  run.output = args.output;
+  run.slot_floats = slot_floats(*plan);
+  run.tasks = task_count(*plan, run.extent);
+  run.scratch = static_cast<float*>(args.workspace);
+  if (run.scratch == nullptr) {
+    if (!thread_workspace(run.slot_floats * static_cast<size_t>(plan->num_threads), &run.scratch)) {
+      return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for %zu bytes of workspace", who, workspace_bytes(*plan));
     }
-    scratch = internal.data();
   }
-  const size_t stride = slot_floats(*plan);
-  auto task = [&](size_t index, int slot) {
-    ScopedFlushDenormals flush(plan->flush_denormals);
-    run_task(*plan, input, output, scratch + stride * static_cast<size_t>(slot), index);
-  };
-  const size_t count = task_count(*plan);
-  if (plan->pool) {
-    plan->pool->run(count, task);
+  const size_t jobs = std::min<size_t>(static_cast<size_t>(plan->num_threads), run.tasks);
+  int threads = 1;
+  if (jobs > 1 && args.parallel_for != nullptr) {
+    args.parallel_for(args.parallel_context, jobs, run_job, &run);
+    threads = static_cast<int>(jobs);
+  } else if (ThreadPool* pool = jobs > 1 ? shared_pool(static_cast<int>(jobs)) : nullptr) {
+    threads = pool->run(jobs, static_cast<int>(jobs), run_pool_job, &run);
   } else {
-    for (size_t i = 0; i < count; ++i) task(i, 0);
+    run_job(&run, 0);
+  }
+  if (verbose_enabled()) {
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    verbose_run(*plan, static_cast<size_t>(batch), threads, ms);
   }
   return XCONV_OK;
 }

@@ -5,6 +5,7 @@
 
 #include "kernels/frame/error.h"
 #include "kernels/frame/raw_enum.h"
+#include "kernels/frame/sized_struct.h"
 
 namespace xconv {
 namespace {
@@ -21,15 +22,20 @@ bool element_count(int64_t a, int64_t b, int64_t c, int64_t d, size_t* out) {
          n <= PTRDIFF_MAX / sizeof(float) && (*out = n, true);
 }
 
+// The descriptor's size when first published (xconv.h's ABI policy).
+constexpr size_t kFirstDescSize = offsetof(xconv_conv2d_desc, output_max) + sizeof(float);
+
 }  // namespace
 
 xconv_status validate_desc(const char* who, const xconv_conv2d_desc* desc, ConvShape* shape) {
   if (desc == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: desc is NULL", who);
-  const xconv_conv2d_desc& d = *desc;
+  xconv_conv2d_desc d;
+  xconv_conv2d_desc_init(&d);
+  if (xconv_status s = read_sized(who, "desc", *desc, kFirstDescSize, &d); s != XCONV_OK) return s;
 
   struct Field { const char* name; int64_t value; int64_t min; };
   const Field fields[] = {
-      {"batch", d.batch, 1},
+      {"batch", d.batch, 0},  // 0: an empty tensor, valid (ONNX and PyTorch allow it)
       {"in_channels", d.in_channels, 1},
       {"in_height", d.in_height, 1},
       {"in_width", d.in_width, 1},

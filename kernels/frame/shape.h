@@ -1,7 +1,7 @@
 // A validated convolution descriptor and the sizes derived from it.
 //
 // Validation happens before any buffer is touched: every size must be
-// positive and at most 2^31-1, padding non-negative, channels divisible by
+// positive (the batch may be 0) and at most 2^31-1, padding non-negative, channels divisible by
 // groups, the dilated kernel no larger than the padded input, and every
 // tensor's element and byte counts must fit in size_t (checked multiplies).
 #ifndef XCONV_KERNELS_FRAME_SHAPE_H_

@@ -4,7 +4,9 @@
 // Tasks split each (image, group) GEMM into chunks of pixels and chunks of
 // output channels (plan.cc, choose_split); threads never split K, so the
 // result does not depend on the thread count. A path that folds the batch
-// into the pixels has one "image" (xconv_plan::gemm_images).
+// into the pixels has one "image" (xconv_plan::gemm_images). A run of fewer
+// images than planned has fewer tasks (RunExtent), each the same as in a
+// full run.
 #ifndef XCONV_KERNELS_PATHS_GEMM_TASKS_H_
 #define XCONV_KERNELS_PATHS_GEMM_TASKS_H_
 
@@ -23,20 +25,20 @@ struct TaskRange {
   size_t out_begin, out_end;      // output channels within the group
 };
 
-inline size_t gemm_task_count(const xconv_plan& p) {
-  return p.gemm_images * static_cast<size_t>(p.shape.d.groups) * p.pixel_chunks * p.weight_chunks;
+inline size_t gemm_task_count(const xconv_plan& p, const RunExtent& e) {
+  return e.gemm_images * static_cast<size_t>(p.shape.d.groups) * e.pixel_chunks * p.weight_chunks;
 }
 
-inline TaskRange decompose_task(const xconv_plan& p, size_t task) {
+inline TaskRange decompose_task(const xconv_plan& p, const RunExtent& e, size_t task) {
   TaskRange t;
   const size_t wc = task % p.weight_chunks;
   task /= p.weight_chunks;
-  const size_t pc = task % p.pixel_chunks;
-  task /= p.pixel_chunks;
+  const size_t pc = task % e.pixel_chunks;
+  task /= e.pixel_chunks;
   t.g = static_cast<int64_t>(task % static_cast<size_t>(p.shape.d.groups));
   t.n = static_cast<int64_t>(task / static_cast<size_t>(p.shape.d.groups));
   t.pixel_begin = pc * p.pixel_chunk;
-  t.pixel_end = std::min(p.pixels, t.pixel_begin + p.pixel_chunk);
+  t.pixel_end = std::min(e.pixels, t.pixel_begin + p.pixel_chunk);
   t.out_begin = wc * p.weight_chunk;
   t.out_end = std::min(static_cast<size_t>(p.shape.group_out), t.out_begin + p.weight_chunk);
   return t;

@@ -108,8 +108,9 @@ size_t indirect_gemm_workspace_floats(const ConvShape& s, size_t mr) {
 }
 
 // C[pixel][out channel] = sum over taps and channels of x[pointer][c] * W^T.
-void indirect_gemm_task(const xconv_plan& p, const float* input, float* output, float* scratch, size_t task) {
-  const TaskRange t = decompose_task(p, task);
+void indirect_gemm_task(const xconv_plan& p, const RunExtent& e, const float* input, float* output, float* scratch,
+                        size_t task) {
+  const TaskRange t = decompose_task(p, e, task);
   const ConvShape& s = p.shape;
   const KernelInfo& k = *p.choice.kernel;
   const size_t MR = k.mr, NR = k.nr, ldc = static_cast<size_t>(s.d.out_channels);

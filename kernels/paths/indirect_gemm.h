@@ -44,7 +44,8 @@ size_t indirect_gemm_workspace_floats(const ConvShape& shape, size_t mr);
 size_t indirect_gemm_zero_floats(const ConvShape& shape);
 
 // Computes one task (gemm_tasks.h). `scratch` holds the thread's workspace.
-void indirect_gemm_task(const xconv_plan& plan, const float* input, float* output, float* scratch, size_t task);
+void indirect_gemm_task(const xconv_plan& plan, const RunExtent& extent, const float* input, float* output,
+                      float* scratch, size_t task);
 
 }  // namespace xconv
 

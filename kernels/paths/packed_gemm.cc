@@ -71,8 +71,9 @@ void gemm_weights_b(const xconv_plan& p, const TaskRange& t, const float* image,
 
 }  // namespace
 
-void packed_gemm_task(const xconv_plan& p, const float* input, float* output, float* scratch, size_t task) {
-  const TaskRange t = decompose_task(p, task);
+void packed_gemm_task(const xconv_plan& p, const RunExtent& e, const float* input, float* output, float* scratch,
+                      size_t task) {
+  const TaskRange t = decompose_task(p, e, task);
   const ConvShape& s = p.shape;
   const float* image = input + static_cast<size_t>(t.n) * (s.input_elems / s.d.batch);
   float* out = output + static_cast<size_t>(t.n) * (s.output_elems / s.d.batch);

@@ -79,6 +79,7 @@ void valid(Bytes& in) {
   xconv_plan_options_init(&o);
   o.isa = static_cast<xconv_isa>(in.in(0, 5));
   o.num_threads = static_cast<int>(in.in(1, 3));
+  o.use_all_threads = static_cast<int>(in.in(0, 1));
   if (in.next() & 1) o.kc = in.in(1, 9), o.mc = in.in(1, 30), o.nc = in.in(1, 30);
   if (o.isa != XCONV_ISA_AUTO && !xconv_isa_supported(o.isa)) o.isa = XCONV_ISA_AUTO;
 
