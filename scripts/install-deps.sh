@@ -8,7 +8,7 @@
 set -euo pipefail
 set_name=${1:-build}
 
-build=(meson ninja-build g++ pkg-config python3 libgtest-dev libbenchmark-dev libhwy-dev libsimde-dev)
+build=(meson ninja-build g++ pkg-config python3 libgtest-dev libbenchmark-dev libhwy-dev libsimde-dev cmake)
 peers=(libdnnl-dev libopenblas-dev libxnnpack-dev libpthreadpool-dev)
 cross=(g++-aarch64-linux-gnu qemu-user libgtest-dev:arm64 libhwy-dev:arm64)
 vm=(bochs bochsbios bochs-term vgabios genisoimage cpio)

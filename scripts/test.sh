@@ -15,6 +15,9 @@
 #   oracle     a C program built against the installed library (pkg-config)
 #              agrees with PyTorch's conv2d on random shapes; bad descriptors
 #              return a status
+#   consumers  the installed library used from C and from C++ without
+#              exceptions (pkg-config), through CMake's find_package, and
+#              embedded as a meson subproject (tests/consumers/run.sh)
 #   asan       clang build with AddressSanitizer + UndefinedBehaviorSanitizer:
 #              the unit tests
 #   fuzz       the libFuzzer target (same build) for XCONV_FUZZ_SECONDS (60),
@@ -87,6 +90,9 @@ oracle() {
 }
 stage oracle oracle
 results+=("torch-oracle=$logs/oracle.log")
+
+stage consumers tests/consumers/run.sh build
+results+=("consumers=$logs/consumers.log")
 
 log "sanitizer build (clang, ASan+UBSan, libFuzzer)"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1

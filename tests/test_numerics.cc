@@ -105,7 +105,9 @@ TEST(Denormals, WorkerModeIsRestored) {
   for (int slot = 0; slot < 3; ++slot) {
     if (inside[slot] == 0) continue;  // this worker took no task in the first run
     EXPECT_EQ(inside[slot] & kFlushBits, kFlushBits) << "slot " << slot;
-    if (after[slot] != 0) EXPECT_EQ(after[slot] & kFlushBits, 0u) << "slot " << slot << " kept FTZ/DAZ";
+    if (after[slot] != 0) {
+      EXPECT_EQ(after[slot] & kFlushBits, 0u) << "slot " << slot << " kept FTZ/DAZ";
+    }
   }
 }
 #endif

@@ -21,7 +21,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(__GNUC__)
+/* The version of this header; xconv_version() gives the library's. Minor
+ * versions add to the API and to the ends of the public structs (see "ABI
+ * policy" below); a major version may change them. */
+#define XCONV_VERSION_MAJOR 0
+#define XCONV_VERSION_MINOR 2
+#define XCONV_VERSION_PATCH 0
+
+/* A static libxconv is built with XCONV_HIDE_API: its functions are hidden,
+ * so a shared library that links it does not export them, and two such
+ * libraries carrying different xconv versions cannot interpose each other's.
+ * A shared libxconv exports exactly these functions. */
+#if defined(XCONV_HIDE_API) && defined(__GNUC__)
+#define XCONV_API __attribute__((visibility("hidden")))
+#elif defined(__GNUC__)
 #define XCONV_API __attribute__((visibility("default")))
 #else
 #define XCONV_API
