@@ -40,7 +40,10 @@ void run_kernel(benchmark::State& state, const xconv::KernelInfo* k) {
   for (size_t t = 0; t < kTaps; ++t) {
     for (size_t i = 0; i < k->mr; ++i) rows[t * k->mr + i] = a.data() + (i * kTaps + t) * (kKc / kTaps);
   }
-  const xconv_epilogue ep{nullptr, nullptr, -INFINITY, INFINITY, 1, 0};
+  xconv_epilogue ep{};
+  ep.min = -INFINITY;
+  ep.max = INFINITY;
+  ep.accumulate = 1;
   const auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
     if (k->family == xconv::KernelFamily::kIgemm) {

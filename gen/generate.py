@@ -81,6 +81,7 @@ def simd_kernel(k):
         STOREU="%s_storeu_ps" % P if x86 else "vst1q_f32",
         SET1="%s_set1_ps" % P if x86 else "vdupq_n_f32",
         ADD="%s_add_ps" % P if x86 else "vaddq_f32",
+        MUL="%s_mul_ps" % P if x86 else "vmulq_f32",
         MIN="%s_min_ps" % P if x86 else "vminq_f32",
         MAX="%s_max_ps" % P if x86 else "vmaxq_f32",
         FMA="%s_fmadd_ps" % P if x86 else None,

@@ -57,7 +57,15 @@ ConvData random_data(const xconv_conv2d_desc& d, uint64_t seed) {
   data.weights = fill(d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width);
   data.bias = fill(d.out_channels);
   data.output_count = d.batch * d.out_channels * oh * ow;
+  data.slopes = fill(d.out_channels);
+  if (d.has_residual) data.residual = fill(data.output_count);
   return data;
+}
+
+xconv_conv2d_desc desc_with(const ConvCase& c, const ConvData& data) {
+  xconv_conv2d_desc d = c.desc;
+  if (c.prelu) d.negative_slopes = data.slopes.data();
+  return d;
 }
 
 ConvCase random_case(uint64_t seed) {
@@ -110,6 +118,14 @@ ConvCase random_case(uint64_t seed) {
       default: break;
     }
     c.bias = pick(0, 1) == 1;
+    switch (pick(0, 7)) {  // post-ops
+      case 0: d.has_residual = 1; break;
+      case 1: d.has_residual = 1, d.residual_scale = -0.5f, c.residual_in_place = true; break;
+      case 2: d.negative_slope = 0.125f; break;  // leaky ReLU
+      case 3: c.prelu = true; break;
+      case 4: d.has_residual = 1, c.residual_in_place = pick(0, 1) == 1, c.prelu = true; break;
+      default: break;
+    }
     int64_t oh, ow;
     if (xconv_conv2d_output_size(&d, &oh, &ow) == XCONV_OK) return c;
   }
@@ -122,12 +138,13 @@ std::string describe(const ConvCase& c) {
                 "seed=%" PRIu64 " N=%" PRId64 " C=%" PRId64 " H=%" PRId64 " W=%" PRId64 " K=%" PRId64
                 " R=%" PRId64 " S=%" PRId64 " stride=%" PRId64 "x%" PRId64 " dil=%" PRId64 "x%" PRId64
                 " pad=t%" PRId64 "l%" PRId64 "b%" PRId64 "r%" PRId64 " g=%" PRId64
-                " %s weights=%d bias=%d clamp=[%g,%g]",
+                " %s weights=%d bias=%d clamp=[%g,%g] residual=%d(scale %g%s) slope=%s%g",
                 c.seed, d.batch, d.in_channels, d.in_height, d.in_width, d.out_channels, d.kernel_height,
                 d.kernel_width, d.stride_height, d.stride_width, d.dilation_height, d.dilation_width,
                 d.pad_top, d.pad_left, d.pad_bottom, d.pad_right, d.groups,
                 d.layout == XCONV_LAYOUT_NCHW ? "NCHW" : "NHWC", static_cast<int>(d.weight_layout),
-                c.bias, d.output_min, d.output_max);
+                c.bias, d.output_min, d.output_max, d.has_residual, d.residual_scale,
+                c.residual_in_place ? ", in place" : "", c.prelu ? "prelu " : "", d.negative_slope);
   return text;
 }
 
@@ -159,13 +176,29 @@ xconv_plan_options random_options(const ConvCase& c, xconv_isa isa) {
   return o;
 }
 
+xconv_status run_case(const xconv_plan* plan, const ConvCase& c, const ConvData& data, const float* input,
+                      float* output, const float* residual) {
+  xconv_run_args args;
+  xconv_run_args_init(&args);
+  args.input = input;
+  args.output = output;
+  if (c.desc.has_residual) {
+    args.residual = residual ? residual : data.residual.data();
+    if (c.residual_in_place) {
+      std::copy(data.residual.begin(), data.residual.end(), output);
+      args.residual = output;
+    }
+  }
+  return xconv_plan_execute(plan, &args);
+}
+
 ::testing::AssertionResult check_case(const ConvCase& c, const xconv_plan_options& options) {
-  const xconv_conv2d_desc& d = c.desc;
   int64_t oh = 0, ow = 0;
-  if (xconv_conv2d_output_size(&d, &oh, &ow) != XCONV_OK) {
+  if (xconv_conv2d_output_size(&c.desc, &oh, &ow) != XCONV_OK) {
     return ::testing::AssertionFailure() << "invalid case: " << xconv_last_error();
   }
-  const ConvData data = random_data(d, c.seed);
+  const ConvData data = random_data(c.desc, c.seed);
+  const xconv_conv2d_desc d = desc_with(c, data);
   const std::vector<float>&input = data.input, &weights = data.weights;
   const size_t out_n = data.output_count;
   const float* bias_ptr = c.bias ? data.bias.data() : nullptr;
@@ -177,7 +210,7 @@ xconv_plan_options random_options(const ConvCase& c, xconv_isa isa) {
   std::vector<float> buffer(out_n + 2 * kGuard, guard_value());
   float* output = buffer.data() + kGuard;
   std::fill(output, output + out_n, NAN);
-  const xconv_status status = xconv_plan_run(plan, input.data(), output, nullptr);
+  const xconv_status status = run_case(plan, c, data, input.data(), output);
   const std::string plan_text = xconv_plan_describe(plan);
   xconv_plan_destroy(plan);
   if (status != XCONV_OK) return ::testing::AssertionFailure() << "plan_run failed: " << xconv_last_error();
@@ -192,7 +225,7 @@ xconv_plan_options random_options(const ConvCase& c, xconv_isa isa) {
                                            << "; plan: " << plan_text;
     }
   }
-  const ref::RefResult ref = ref::conv2d(d, input.data(), weights.data(), bias_ptr);
+  const ref::RefResult ref = ref::conv2d(d, input.data(), weights.data(), bias_ptr, data.residual.data());
   const size_t depth = (d.in_channels / d.groups) * d.kernel_height * d.kernel_width;
   for (size_t i = 0; i < out_n; ++i) {
     const double bound = ref::error_bound(depth, ref.magnitude[i]);

@@ -17,14 +17,17 @@
 namespace xconv::test {
 
 struct ConvCase {
-  xconv_conv2d_desc desc;
+  xconv_conv2d_desc desc;  // negative_slopes stays NULL: see prelu
   bool bias = true;
+  bool prelu = false;      // per-channel slopes from ConvData (desc_with)
+  bool residual_in_place = false;  // with desc.has_residual: the residual is the output buffer
   uint64_t seed = 0;  // of the data (and, for random cases, of the shape)
 };
 
 // A random valid case: batch, groups (depthwise too), channels, sizes,
 // kernel, stride, dilation, asymmetric padding, both layouts, all weight
-// layouts, bias on/off and a clamp.
+// layouts, bias on/off, a clamp, and the post-ops: a residual (separate or
+// in place), leaky ReLU, PReLU.
 ConvCase random_case(uint64_t seed);
 
 std::string describe(const ConvCase& c);
@@ -43,10 +46,18 @@ std::string isa_param_name(const ::testing::TestParamInfo<xconv_isa>& info);
 
 // Seeded random tensors for a valid descriptor, values in [-1, 1).
 struct ConvData {
-  std::vector<float> input, weights, bias;
+  std::vector<float> input, weights, bias, slopes, residual;
   size_t output_count = 0;
 };
 ConvData random_data(const xconv_conv2d_desc& desc, uint64_t seed);
+
+// The case's descriptor with its PReLU slopes pointing into data.
+xconv_conv2d_desc desc_with(const ConvCase& c, const ConvData& data);
+
+// Runs a plan of the case on input, into output, with the case's residual
+// (`residual`, default data.residual; in place: copied into output first).
+xconv_status run_case(const xconv_plan* plan, const ConvCase& c, const ConvData& data, const float* input,
+                      float* output, const float* residual = nullptr);
 
 // Runs the case and checks it: status OK, guard bands before and after the
 // output intact, output pre-filled with NaN fully overwritten, and every

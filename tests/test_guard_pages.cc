@@ -53,8 +53,8 @@ TEST_P(GuardPages, NoAccessOutsideTheCallersBuffers) {
   size_t placements = 0;
   for (int i = 0; i < kShapes; ++i) {
     const ConvCase c = random_case(base_seed() + 104729u * i);
-    const xconv_conv2d_desc& d = c.desc;
-    const ConvData data = random_data(d, c.seed);
+    const ConvData data = random_data(c.desc, c.seed);
+    const xconv_conv2d_desc d = desc_with(c, data);
     const std::vector<float>&in = data.input, &w = data.weights, &bias = data.bias;
     const size_t out_count = data.output_count;
 
@@ -63,23 +63,28 @@ TEST_P(GuardPages, NoAccessOutsideTheCallersBuffers) {
     std::vector<float> expected(out_count);
     xconv_plan* plan = nullptr;
     ASSERT_EQ(xconv_plan_create(&d, w.data(), bias.data(), &o, &plan), XCONV_OK) << xconv_last_error();
-    ASSERT_EQ(xconv_plan_run(plan, in.data(), expected.data(), nullptr), XCONV_OK) << xconv_last_error();
+    ASSERT_EQ(run_case(plan, c, data, in.data(), expected.data()), XCONV_OK) << xconv_last_error();
     xconv_plan_destroy(plan);
 
-    // Then each buffer in turn against a guard page, at each end.
-    const char* const names[] = {"input", "weights", "bias", "output"};
-    for (int guarded = 0; guarded < 4; ++guarded) {
+    // Then each buffer in turn against a guard page, at each end (the
+    // residual too, when the case has a separate one; an in-place one is
+    // the output).
+    const char* const names[] = {"input", "weights", "bias", "output", "residual"};
+    const int buffers = d.has_residual && !c.residual_in_place ? 5 : 4;
+    for (int guarded = 0; guarded < buffers; ++guarded) {
       for (bool flush_end : {true, false}) {
         SCOPED_TRACE(describe(c) + " guarded: " + names[guarded] + (flush_end ? " at its end" : " at its start"));
         GuardedBuffer g_in(in, flush_end && guarded == 0), g_w(w, flush_end && guarded == 1),
-            g_b(bias, flush_end && guarded == 2), g_out(std::vector<float>(out_count, NAN), flush_end && guarded == 3);
+            g_b(bias, flush_end && guarded == 2), g_out(std::vector<float>(out_count, NAN), flush_end && guarded == 3),
+            g_res(data.residual, flush_end && guarded == 4);
         const float* in_ptr = guarded == 0 ? g_in.data() : in.data();
         const float* w_ptr = guarded == 1 ? g_w.data() : w.data();
         const float* b_ptr = guarded == 2 ? g_b.data() : bias.data();
+        const float* res_ptr = guarded == 4 ? g_res.data() : data.residual.data();
         std::vector<float> plain_out(out_count);
         float* out_ptr = guarded == 3 ? g_out.data() : plain_out.data();
         ASSERT_EQ(xconv_plan_create(&d, w_ptr, b_ptr, &o, &plan), XCONV_OK);
-        ASSERT_EQ(xconv_plan_run(plan, in_ptr, out_ptr, nullptr), XCONV_OK);
+        ASSERT_EQ(run_case(plan, c, data, in_ptr, out_ptr, res_ptr), XCONV_OK) << xconv_last_error();
         xconv_plan_destroy(plan);
         ASSERT_EQ(0, std::memcmp(out_ptr, expected.data(), out_count * sizeof(float)));
         ++placements;

@@ -122,10 +122,15 @@ float bits_to_float(uint32_t bits) {
   return f;
 }
 
+enum class Residual { kNone, kSeparate, kInPlace };
+
 struct Epilogue {
   const char* what;
   bool last, row_bias, col_bias;
   float min, max;
+  bool row_slope = false, col_slope = false;
+  Residual residual = Residual::kNone;
+  float residual_scale = 1.0f;
 };
 
 const Epilogue kEpilogues[] = {
@@ -133,13 +138,37 @@ const Epilogue kEpilogues[] = {
     {"last, no bias", true, false, false, -INFINITY, INFINITY},
     {"last, row bias, clamp", true, true, false, -0.5f, 0.5f},
     {"last, column bias, relu", true, false, true, 0.0f, INFINITY},
+    {"partial K block from a residual", false, false, false, -INFINITY, INFINITY, false, false, Residual::kSeparate,
+     0.75f},
+    {"last, row bias and slope, residual", true, true, false, -INFINITY, INFINITY, true, false, Residual::kSeparate,
+     -1.5f},
+    {"last, column bias and slope, residual in C, relu6", true, false, true, 0.0f, 6.0f, false, true,
+     Residual::kInPlace, 1.0f},
+    {"last, column slope (PReLU)", true, false, false, -INFINITY, INFINITY, false, true},
 };
+
+// The epilogue of case e over the given per-row and per-column values.
+xconv_epilogue make_epilogue(const Epilogue& e, bool accumulate, const std::vector<float>& bias_row,
+                             const std::vector<float>& bias_col, const std::vector<float>& slope_row,
+                             const std::vector<float>& slope_col) {
+  xconv_epilogue ep{};
+  ep.bias_row = e.row_bias ? bias_row.data() : nullptr;
+  ep.bias_col = e.col_bias ? bias_col.data() : nullptr;
+  ep.slope_row = e.row_slope ? slope_row.data() : nullptr;
+  ep.slope_col = e.col_slope ? slope_col.data() : nullptr;
+  ep.residual_scale = e.residual_scale;
+  ep.min = e.min;
+  ep.max = e.max;
+  ep.accumulate = accumulate;
+  ep.last = e.last;
+  return ep;
+}
 
 // One call of kernel and model on identical inputs; the failure names the side.
 ::testing::AssertionResult compare(const KernelUnderTest& k, size_t mr, size_t nr, size_t kc, size_t taps,
                                    bool accumulate, const Epilogue& e, std::mt19937_64& rng) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> a(kc * k.mr), b(kc * k.nr), bias_row(k.mr), bias_col(k.nr);
+  std::vector<float> a(kc * k.mr), b(kc * k.nr), bias_row(k.mr), bias_col(k.nr), slope_row(k.mr), slope_col(k.nr);
   for (float& x : a) x = dist(rng);
   if (taps > 1) {  // some row-taps are padding: zeros, read from the shared zero row
     for (size_t t = 0; t < taps; t += 2) {
@@ -151,17 +180,33 @@ const Epilogue kEpilogues[] = {
   for (float& x : b) x = dist(rng);
   for (float& x : bias_row) x = dist(rng);
   for (float& x : bias_col) x = dist(rng);
+  for (float& x : slope_row) x = dist(rng);
+  for (float& x : slope_col) x = dist(rng);
   const size_t ldc = k.nr + 3, guard = 32;
   const size_t span = (mr - 1) * ldc + nr;  // first to last valid element of C
+  const bool in_place = e.residual == Residual::kInPlace;
   std::vector<float> c_kernel(guard + span + guard, bits_to_float(kGuardBits));
   for (size_t i = 0; i < mr; ++i) {
-    for (size_t j = 0; j < nr; ++j) c_kernel[guard + i * ldc + j] = accumulate ? dist(rng) : NAN;
+    for (size_t j = 0; j < nr; ++j) c_kernel[guard + i * ldc + j] = accumulate || in_place ? dist(rng) : NAN;
   }
   std::vector<float> c_model = c_kernel;
-  const xconv_epilogue ep{e.row_bias ? bias_row.data() : nullptr, e.col_bias ? bias_col.data() : nullptr,
-                          e.min, e.max, accumulate, e.last};
+  // A separate residual spans exactly its valid elements (ldr != ldc), so
+  // that the sanitizer build catches a read past them.
+  const size_t ldr = k.nr + 5;
+  std::vector<float> residual((mr - 1) * ldr + nr);
+  for (float& x : residual) x = dist(rng);
+  xconv_epilogue ep = make_epilogue(e, accumulate, bias_row, bias_col, slope_row, slope_col);
+  xconv_epilogue ep_model = ep;
+  if (e.residual == Residual::kSeparate) {
+    ep.residual = ep_model.residual = residual.data();
+    ep.ldr = ep_model.ldr = ldr;
+  } else if (in_place) {  // each side's residual is its own C
+    ep.residual = c_kernel.data() + guard;
+    ep_model.residual = c_model.data() + guard;
+    ep.ldr = ep_model.ldr = ldc;
+  }
   call.kernel(mr, nr, a.data(), b.data(), c_kernel.data() + guard, ldc, &ep);
-  call.model(mr, nr, a.data(), b.data(), c_model.data() + guard, ldc, &ep);
+  call.model(mr, nr, a.data(), b.data(), c_model.data() + guard, ldc, &ep_model);
 
   auto where = [&](const char* side) {
     return ::testing::AssertionFailure() << k.name << " mr=" << mr << " nr=" << nr << " kc=" << kc
@@ -204,6 +249,7 @@ TEST_P(EveryKernel, BitExactAgainstScalarModel) {
         for (size_t taps : tap_splits(k, kc)) {
           for (bool accumulate : {false, true}) {
             for (const Epilogue& e : kEpilogues) {
+              if (accumulate && e.residual != Residual::kNone) continue;  // C's sums, not the residual, start
               const ::testing::AssertionResult r = compare(k, mr, nr, kc, taps, accumulate, e, rng);
               EXPECT_TRUE(r);
               if (!r && ++failures == 5) return;
@@ -227,9 +273,9 @@ TEST_P(EveryKernel, NonFiniteValuesPropagateLikeTheModel) {
     b[3 * k.nr + k.nr - 1] = special;  // last column at k = 3
     for (const Epilogue& e : kEpilogues) {
       std::vector<float> got(k.mr * ldc), want(k.mr * ldc);
-      std::vector<float> bias_row(k.mr, 1.0f), bias_col(k.nr, 1.0f);
-      const xconv_epilogue ep{e.row_bias ? bias_row.data() : nullptr, e.col_bias ? bias_col.data() : nullptr,
-                              e.min, e.max, 0, e.last};
+      std::vector<float> bias_row(k.mr, 1.0f), bias_col(k.nr, 1.0f), slope_row(k.mr, 0.5f), slope_col(k.nr, 0.5f);
+      if (e.residual != Residual::kNone) continue;  // the sweep above covers residuals
+      const xconv_epilogue ep = make_epilogue(e, false, bias_row, bias_col, slope_row, slope_col);
       const Caller call(k, a, kc, 1);
       call.kernel(k.mr, k.nr, a.data(), b.data(), got.data(), ldc, &ep);
       call.model(k.mr, k.nr, a.data(), b.data(), want.data(), ldc, &ep);

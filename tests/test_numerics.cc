@@ -31,8 +31,8 @@ TEST_P(NonFinite, PropagatesLikeTheReference) {
   const float specials[] = {NAN, INFINITY, -INFINITY};
   for (int i = 0; i < 150; ++i) {
     ConvCase c = random_case(base_seed() + 31337u * i);
-    const xconv_conv2d_desc& d = c.desc;
-    ConvData data = random_data(d, c.seed);
+    ConvData data = random_data(c.desc, c.seed);
+    const xconv_conv2d_desc d = desc_with(c, data);
     std::vector<float>&in = data.input, &w = data.weights, &bias = data.bias;
     std::mt19937_64 rng(c.seed);
     std::vector<float>& target = i % 2 ? in : w;
@@ -44,9 +44,9 @@ TEST_P(NonFinite, PropagatesLikeTheReference) {
     xconv_plan* plan = nullptr;
     ASSERT_EQ(xconv_plan_create(&d, w.data(), c.bias ? bias.data() : nullptr, &o, &plan), XCONV_OK);
     std::vector<float> out(data.output_count);
-    ASSERT_EQ(xconv_plan_run(plan, in.data(), out.data(), nullptr), XCONV_OK);
+    ASSERT_EQ(run_case(plan, c, data, in.data(), out.data()), XCONV_OK) << xconv_last_error();
     xconv_plan_destroy(plan);
-    const ref::RefResult r = ref::conv2d(d, in.data(), w.data(), c.bias ? bias.data() : nullptr);
+    const ref::RefResult r = ref::conv2d(d, in.data(), w.data(), c.bias ? bias.data() : nullptr, data.residual.data());
     const size_t depth = (d.in_channels / d.groups) * d.kernel_height * d.kernel_width;
     for (size_t j = 0; j < out.size(); ++j) {
       const double want = r.output[j];

@@ -95,9 +95,24 @@ typedef struct xconv_conv2d_desc {
   /* Fused clamp applied after the bias: y = min(max(y, output_min), output_max).
    * -INFINITY/+INFINITY means none; 0/+INFINITY is ReLU; 0/6 is ReLU6. */
   float output_min, output_max;
+  /* Post-ops, fused after the convolution and the bias, before the clamp
+   * (docs/DESIGN.md, "Post-ops"):
+   *   residual:  y += residual_scale * R, with R given per run
+   *              (xconv_run_args.residual) in the output's layout. It may be
+   *              the output itself: an in-place residual add (ResNet's skip
+   *              connection, oneDNN's sum post-op).
+   *   slope:     y = y < 0 ? y * slope : y. slope = negative_slopes[k] for
+   *              output channel k when negative_slopes is not NULL (PReLU;
+   *              read at plan creation), else negative_slope for every
+   *              channel (leaky ReLU; 1 means none). */
+  int has_residual;              /* nonzero: every run adds a residual (default 0) */
+  float residual_scale;          /* default 1 */
+  float negative_slope;          /* default 1 */
+  const float* negative_slopes;  /* default NULL */
 } xconv_conv2d_desc;
 
-/* Defaults: stride 1, dilation 1, padding 0, groups 1, NCHW, OIHW, no clamp.
+/* Defaults: stride 1, dilation 1, padding 0, groups 1, NCHW, OIHW, no clamp,
+ * no residual, no negative slope.
  * The sizes are set to 0: the caller must set them. */
 XCONV_API void xconv_conv2d_desc_init(xconv_conv2d_desc* desc);
 
@@ -105,7 +120,8 @@ XCONV_API void xconv_conv2d_desc_init(xconv_conv2d_desc* desc);
 XCONV_API xconv_status xconv_conv2d_output_size(const xconv_conv2d_desc* desc,
                                                 int64_t* out_height, int64_t* out_width);
 
-/* One-shot convolution: plans, runs on the calling thread only, frees. */
+/* One-shot convolution: plans, runs on the calling thread only, frees. It
+ * takes no residual: a descriptor with has_residual needs a plan. */
 XCONV_API xconv_status xconv_conv2d(const xconv_conv2d_desc* desc, const float* input,
                                     const float* weights, const float* bias /* NULL: none */,
                                     float* output);
@@ -173,6 +189,8 @@ typedef struct xconv_run_args {
                                          -1 (the default): the plan's batch */
   xconv_parallel_for_fn parallel_for; /* NULL (default): xconv's own shared pool */
   void* parallel_context;             /* passed to parallel_for as pool_context */
+  const float* residual;              /* the residual of a plan with has_residual (it may
+                                         equal output); NULL otherwise */
 } xconv_run_args;
 
 XCONV_API void xconv_run_args_init(xconv_run_args* args);

@@ -22,7 +22,7 @@ using xconv::fail;
 
 // The sizes of the public structs when first published (xconv.h's ABI policy).
 constexpr size_t kFirstOptionsSize = offsetof(xconv_plan_options, use_all_threads) + sizeof(int);
-constexpr size_t kFirstRunArgsSize = offsetof(xconv_run_args, parallel_context) + sizeof(void*);
+constexpr size_t kFirstRunArgsSize = offsetof(xconv_run_args, residual) + sizeof(const float*);
 
 }  // namespace
 
@@ -39,6 +39,8 @@ void xconv_conv2d_desc_init(xconv_conv2d_desc* desc) {
   desc->weight_layout = XCONV_WEIGHTS_OIHW;
   desc->output_min = -INFINITY;
   desc->output_max = INFINITY;
+  desc->residual_scale = 1.0f;
+  desc->negative_slope = 1.0f;
 }
 
 xconv_status xconv_conv2d_output_size(const xconv_conv2d_desc* desc, int64_t* out_height,
@@ -134,6 +136,11 @@ xconv_status xconv_conv2d(const xconv_conv2d_desc* desc, const float* input, con
   try {
     xconv::ConvShape shape;
     if (xconv_status s = xconv::validate_desc("xconv_conv2d", desc, &shape); s != XCONV_OK) return s;
+    if (shape.d.has_residual) {
+      return fail(XCONV_INVALID_ARGUMENT,
+                  "xconv_conv2d: desc.has_residual is set, but xconv_conv2d takes no residual: create a plan and "
+                  "pass it to xconv_plan_execute");
+    }
     if (shape.d.batch == 0) return XCONV_OK;  // an empty tensor: the pointers may be NULL
     if (input == nullptr) return fail(XCONV_INVALID_ARGUMENT, "xconv_conv2d: input is NULL");
     if (output == nullptr) return fail(XCONV_INVALID_ARGUMENT, "xconv_conv2d: output is NULL");

@@ -143,7 +143,8 @@ DepthwiseJob depthwise_job(const xconv_plan& p) {
   return DepthwiseJob{d.in_channels, d.out_channels, s.group_out, d.in_height, d.in_width, s.out_h, s.out_w,
                       d.kernel_height, d.kernel_width, d.stride_height, d.stride_width, d.dilation_height,
                       d.dilation_width, d.pad_top, d.pad_left, d.output_min, d.output_max,
-                      p.packed_weights.data(), p.packed_bias.data(), 0, 0, s.group_in};
+                      p.packed_weights.data(), p.packed_bias.data(), p.packed_slopes.data(), d.residual_scale,
+                      0, 0, s.group_in};
 }
 
 // The grammar of this line is docs/DESIGN.md's "The describe line":
@@ -173,6 +174,17 @@ void describe(xconv_plan* p) {
                   path_name(c.path), p->max_threads);
   }
   p->description = text;
+}
+
+// One negative slope per output channel (PReLU's, or leaky ReLU's repeated),
+// into *slopes; false without any (every slope 1: y * 1 is y).
+bool gather_slopes(const xconv_conv2d_desc& d, AlignedBuffer* slopes) {
+  if (d.negative_slopes == nullptr && d.negative_slope == 1.0f) return true;
+  if (!slopes->allocate(static_cast<size_t>(d.out_channels))) return false;
+  for (int64_t k = 0; k < d.out_channels; ++k) {
+    slopes->data()[k] = d.negative_slopes ? d.negative_slopes[k] : d.negative_slope;
+  }
+  return true;
 }
 
 }  // namespace
@@ -232,7 +244,11 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
     if (!p->zero_row.allocate(zeros)) return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the zero row", who);
     std::fill(p->zero_row.data(), p->zero_row.data() + zeros, 0.0f);
   }
+  AlignedBuffer slopes;
+  if (!gather_slopes(shape.d, &slopes)) return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the slopes", who);
+  p->shape.d.negative_slopes = nullptr;  // the caller's array: read above, not kept
   if (choice.path == ConvPath::kDepthwiseDirect || choice.path == ConvPath::kGroupedDirect) {
+    p->packed_slopes = std::move(slopes);  // the direct loops read them per channel
     if (!p->packed_weights.allocate(shape.weight_elems) ||
         (bias && !p->packed_bias.allocate(static_cast<size_t>(shape.d.out_channels)))) {
       return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory packing %zu weights", who, shape.weight_elems);
@@ -259,6 +275,12 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
         return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory packing the bias", who);
       }
       pack_gemm_bias(shape, layout, bias, p->packed_bias.data());
+    }
+    if (slopes.data() != nullptr) {
+      if (!p->packed_slopes.allocate(static_cast<size_t>(shape.d.groups) * layout.group_out_padded)) {
+        return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory packing the slopes", who);
+      }
+      pack_gemm_bias(shape, layout, slopes.data(), p->packed_slopes.data());
     }
   }
   describe(p.get());

@@ -51,6 +51,7 @@ struct xconv_plan {
   xconv::PackedWeightsLayout weights_layout;
   xconv::AlignedBuffer packed_weights;
   xconv::AlignedBuffer packed_bias;
+  xconv::AlignedBuffer packed_slopes;  // negative slopes, packed like the bias; empty without
   xconv::DepthwiseJob depthwise_job{};
   // Indirect GEMM: the zeros that the pointers of padding taps point at.
   xconv::AlignedBuffer zero_row;

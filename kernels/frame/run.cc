@@ -28,21 +28,19 @@ size_t slot_floats(const xconv_plan& plan) {
 struct Run {
   const xconv_plan* plan;
   RunExtent extent;
-  const float* input;
-  float* output;
+  RunTensors tensors;
   float* scratch;
   size_t slot_floats;
   size_t tasks;
   std::atomic<size_t> next{0};
 };
 
-void run_task(const xconv_plan& p, const RunExtent& e, const float* input, float* output, float* scratch,
-              size_t task) {
+void run_task(const xconv_plan& p, const RunExtent& e, const RunTensors& t, float* scratch, size_t task) {
   switch (p.choice.path) {
-    case ConvPath::kPackedGemm: packed_gemm_task(p, e, input, output, scratch, task); return;
-    case ConvPath::kIndirectGemm: indirect_gemm_task(p, e, input, output, scratch, task); return;
+    case ConvPath::kPackedGemm: packed_gemm_task(p, e, t, scratch, task); return;
+    case ConvPath::kIndirectGemm: indirect_gemm_task(p, e, t, scratch, task); return;
     case ConvPath::kDepthwiseDirect:
-    case ConvPath::kGroupedDirect: p.choice.direct(p.depthwise_job, input, output, scratch, task); return;
+    case ConvPath::kGroupedDirect: p.choice.direct(p.depthwise_job, t, scratch, task); return;
   }
 }
 
@@ -51,7 +49,7 @@ void run_job(void* context, size_t job) {
   ScopedFlushDenormals flush(r.plan->flush_denormals);
   float* scratch = r.scratch + r.slot_floats * job;
   for (size_t i = r.next.fetch_add(1); i < r.tasks; i = r.next.fetch_add(1)) {
-    run_task(*r.plan, r.extent, r.input, r.output, scratch, i);
+    run_task(*r.plan, r.extent, r.tensors, scratch, i);
   }
 }
 
@@ -98,6 +96,17 @@ xconv_status run_plan(const char* who, const xconv_plan* plan, const xconv_run_a
   if (batch == 0) return XCONV_OK;  // an empty tensor: nothing to read or write
   if (args.input == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: input is NULL", who);
   if (args.output == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: output is NULL", who);
+  const bool has_residual = plan->shape.d.has_residual != 0;
+  if (has_residual && args.residual == nullptr) {
+    return fail(XCONV_INVALID_ARGUMENT,
+                "%s: the plan adds a residual (desc.has_residual), but the run gives none: pass it in "
+                "xconv_run_args.residual to xconv_plan_execute",
+                who);
+  }
+  if (!has_residual && args.residual != nullptr) {
+    return fail(XCONV_INVALID_ARGUMENT, "%s: a residual was given, but the plan was created without has_residual",
+                who);
+  }
   if (reinterpret_cast<uintptr_t>(args.workspace) % alignof(float) != 0) {
     return fail(XCONV_INVALID_ARGUMENT, "%s: workspace is not aligned to a float", who);
   }
@@ -105,8 +114,7 @@ xconv_status run_plan(const char* who, const xconv_plan* plan, const xconv_run_a
   Run run;
   run.plan = plan;
   run.extent = run_extent(*plan, static_cast<size_t>(batch));
-  run.input = args.input;
-  run.output = args.output;
+  run.tensors = RunTensors{args.input, args.output, args.residual};
   run.slot_floats = slot_floats(*plan);
   run.tasks = task_count(*plan, run.extent);
   run.scratch = static_cast<float*>(args.workspace);

@@ -23,7 +23,7 @@ bool element_count(int64_t a, int64_t b, int64_t c, int64_t d, size_t* out) {
 }
 
 // The descriptor's size when first published (xconv.h's ABI policy).
-constexpr size_t kFirstDescSize = offsetof(xconv_conv2d_desc, output_max) + sizeof(float);
+constexpr size_t kFirstDescSize = offsetof(xconv_conv2d_desc, negative_slopes) + sizeof(const float*);
 
 }  // namespace
 
@@ -76,6 +76,14 @@ xconv_status validate_desc(const char* who, const xconv_conv2d_desc* desc, ConvS
     return fail(XCONV_INVALID_ARGUMENT,
                 "%s: out_channels (%" PRId64 ") is not divisible by groups (%" PRId64 ")", who,
                 d.out_channels, d.groups);
+  }
+  if (!std::isfinite(d.residual_scale)) {
+    return fail(XCONV_INVALID_ARGUMENT, "%s: residual_scale must be finite, got %g", who,
+                static_cast<double>(d.residual_scale));
+  }
+  if (!std::isfinite(d.negative_slope)) {
+    return fail(XCONV_INVALID_ARGUMENT, "%s: negative_slope must be finite, got %g", who,
+                static_cast<double>(d.negative_slope));
   }
   if (std::isnan(d.output_min) || std::isnan(d.output_max) || d.output_min > d.output_max) {
     return fail(XCONV_INVALID_ARGUMENT,

@@ -49,10 +49,34 @@ inline const float* weight_panel(const xconv_plan& p, int64_t g, size_t pc, size
   return p.packed_weights.data() + p.weights_layout.panel_offset(static_cast<size_t>(g), pc, first_out);
 }
 
-// The packed bias from output channel first_out of group g, or NULL without bias.
+// A per-channel array packed like the bias (the bias, the negative slopes)
+// from output channel first_out of group g, or NULL when the plan has none.
+inline const float* channel_values(const xconv_plan& p, const AlignedBuffer& values, int64_t g, size_t first_out) {
+  if (values.data() == nullptr) return nullptr;
+  return values.data() + static_cast<size_t>(g) * p.weights_layout.group_out_padded + first_out;
+}
+
 inline const float* bias_for(const xconv_plan& p, int64_t g, size_t first_out) {
-  if (p.packed_bias.data() == nullptr) return nullptr;
-  return p.packed_bias.data() + static_cast<size_t>(g) * p.weights_layout.group_out_padded + first_out;
+  return channel_values(p, p.packed_bias, g, first_out);
+}
+
+inline const float* slope_for(const xconv_plan& p, int64_t g, size_t first_out) {
+  return channel_values(p, p.packed_slopes, g, first_out);
+}
+
+// The epilogue every tile of a task starts from: clamp and residual scale;
+// the tile's own pointers are set per tile.
+inline xconv_epilogue task_epilogue(const xconv_plan& p) {
+  xconv_epilogue ep{};
+  ep.residual_scale = p.shape.d.residual_scale;
+  ep.min = p.shape.d.output_min;
+  ep.max = p.shape.d.output_max;
+  return ep;
+}
+
+// The residual tile under output tile c (the same offset), or NULL.
+inline const float* residual_at(const RunTensors& t, const float* c) {
+  return t.residual ? t.residual + (c - t.output) : nullptr;
 }
 
 }  // namespace xconv

@@ -108,27 +108,31 @@ size_t indirect_gemm_workspace_floats(const ConvShape& s, size_t mr) {
 }
 
 // C[pixel][out channel] = sum over taps and channels of x[pointer][c] * W^T.
-void indirect_gemm_task(const xconv_plan& p, const RunExtent& e, const float* input, float* output, float* scratch,
-                        size_t task) {
+void indirect_gemm_task(const xconv_plan& p, const RunExtent& e, const RunTensors& run, float* scratch, size_t task) {
   const TaskRange t = decompose_task(p, e, task);
   const ConvShape& s = p.shape;
   const KernelInfo& k = *p.choice.kernel;
   const size_t MR = k.mr, NR = k.nr, ldc = static_cast<size_t>(s.d.out_channels);
   const Taps taps = taps_of(s);
-  float* group_out = output + t.g * s.group_out;  // the batch is folded into the pixels
+  float* group_out = run.output + t.g * s.group_out;  // the batch is folded into the pixels
   const float** pointers = reinterpret_cast<const float**>(scratch);
   float* edges = scratch + pointer_floats(taps, MR);
-  xconv_epilogue ep{nullptr, nullptr, s.d.output_min, s.d.output_max, 0, 1};
+  xconv_epilogue ep = task_epilogue(p);
+  ep.ldr = ldc;
+  ep.last = 1;
 
   for (size_t jc = t.out_begin; jc < t.out_end; jc += p.nc) {
     const size_t jc_end = std::min(t.out_end, jc + p.nc);
     for (size_t ir = t.pixel_begin; ir < t.pixel_end; ir += MR) {
       const size_t rows = std::min(MR, t.pixel_end - ir);
-      tile_pointers(p, taps, input, t.g, ir, rows, MR, pointers, edges);
+      tile_pointers(p, taps, run.input, t.g, ir, rows, MR, pointers, edges);
       for (size_t jr = jc; jr < jc_end; jr += NR) {
+        float* c = group_out + ir * ldc + jr;
         ep.bias_col = bias_for(p, t.g, jr);
-        k.igemm(rows, std::min(NR, jc_end - jr), taps.floats, taps.count, pointers, weight_panel(p, t.g, 0, jr),
-                group_out + ir * ldc + jr, ldc, &ep);
+        ep.slope_col = slope_for(p, t.g, jr);
+        ep.residual = residual_at(run, c);
+        k.igemm(rows, std::min(NR, jc_end - jr), taps.floats, taps.count, pointers, weight_panel(p, t.g, 0, jr), c,
+                ldc, &ep);
       }
     }
   }

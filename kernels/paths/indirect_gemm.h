@@ -33,6 +33,7 @@
 #include <cstddef>
 
 #include "kernels/frame/plan.h"
+#include "kernels/frame/run_tensors.h"
 
 namespace xconv {
 
@@ -44,8 +45,8 @@ size_t indirect_gemm_workspace_floats(const ConvShape& shape, size_t mr);
 size_t indirect_gemm_zero_floats(const ConvShape& shape);
 
 // Computes one task (gemm_tasks.h). `scratch` holds the thread's workspace.
-void indirect_gemm_task(const xconv_plan& plan, const RunExtent& extent, const float* input, float* output,
-                      float* scratch, size_t task);
+void indirect_gemm_task(const xconv_plan& plan, const RunExtent& extent, const RunTensors& tensors, float* scratch,
+                      size_t task);
 
 }  // namespace xconv
 

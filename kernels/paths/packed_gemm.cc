@@ -8,13 +8,14 @@ namespace xconv {
 namespace {
 
 // NCHW: C[out channel][pixel] += W[out channel][k] * im2col[k][pixel].
-void gemm_weights_a(const xconv_plan& p, const TaskRange& t, const float* image, float* out,
-                    float* scratch) {
+void gemm_weights_a(const xconv_plan& p, const TaskRange& t, const RunTensors& run, const float* image,
+                    float* out, float* scratch) {
   const ConvShape& s = p.shape;
   const size_t K = static_cast<size_t>(s.gemm_k), MR = p.choice.kernel->mr, NR = p.choice.kernel->nr;
   const float* group_image = image + t.g * s.group_in * s.d.in_height * s.d.in_width;
   float* group_out = out + static_cast<size_t>(t.g * s.group_out) * p.pixels;
-  xconv_epilogue ep{nullptr, nullptr, s.d.output_min, s.d.output_max, 0, 0};
+  xconv_epilogue ep = task_epilogue(p);
+  ep.ldr = p.pixels;
 
   for (size_t jc = t.pixel_begin; jc < t.pixel_end; jc += p.nc) {
     const size_t nc = std::min(p.nc, t.pixel_end - jc);
@@ -27,10 +28,12 @@ void gemm_weights_a(const xconv_plan& p, const TaskRange& t, const float* image,
         const size_t ic_end = std::min(t.out_end, ic + p.mc);
         for (size_t jr = 0; jr < nc; jr += NR) {
           for (size_t ir = ic; ir < ic_end; ir += MR) {
+            float* c = group_out + ir * p.pixels + jc + jr;
             ep.bias_row = bias_for(p, t.g, ir);
+            ep.slope_row = slope_for(p, t.g, ir);
+            ep.residual = residual_at(run, c);
             p.choice.kernel->gemm(std::min(MR, ic_end - ir), std::min(NR, nc - jr), kcb,
-                         weight_panel(p, t.g, pc, ir), scratch + jr * kcb,
-                         group_out + ir * p.pixels + jc + jr, p.pixels, &ep);
+                                  weight_panel(p, t.g, pc, ir), scratch + jr * kcb, c, p.pixels, &ep);
           }
         }
       }
@@ -39,13 +42,14 @@ void gemm_weights_a(const xconv_plan& p, const TaskRange& t, const float* image,
 }
 
 // NHWC: C[pixel][out channel] += im2col[pixel][k] * W^T[k][out channel].
-void gemm_weights_b(const xconv_plan& p, const TaskRange& t, const float* image, float* out,
-                    float* scratch) {
+void gemm_weights_b(const xconv_plan& p, const TaskRange& t, const RunTensors& run, const float* image,
+                    float* out, float* scratch) {
   const ConvShape& s = p.shape;
   const size_t K = static_cast<size_t>(s.gemm_k), MR = p.choice.kernel->mr, NR = p.choice.kernel->nr;
   const size_t ldc = static_cast<size_t>(s.d.out_channels);
   float* group_out = out + t.g * s.group_out;
-  xconv_epilogue ep{nullptr, nullptr, s.d.output_min, s.d.output_max, 0, 0};
+  xconv_epilogue ep = task_epilogue(p);
+  ep.ldr = ldc;
 
   for (size_t ic = t.pixel_begin; ic < t.pixel_end; ic += p.mc) {
     const size_t mc = std::min(p.mc, t.pixel_end - ic);
@@ -58,10 +62,13 @@ void gemm_weights_b(const xconv_plan& p, const TaskRange& t, const float* image,
         const size_t jc_end = std::min(t.out_end, jc + p.nc);
         for (size_t jr = jc; jr < jc_end; jr += NR) {
           ep.bias_col = bias_for(p, t.g, jr);
+          ep.slope_col = slope_for(p, t.g, jr);
           const float* b = weight_panel(p, t.g, pc, jr);
           for (size_t ir = 0; ir < mc; ir += MR) {
-            p.choice.kernel->gemm(std::min(MR, mc - ir), std::min(NR, jc_end - jr), kcb, scratch + ir * kcb, b,
-                         group_out + (ic + ir) * ldc + jr, ldc, &ep);
+            float* c = group_out + (ic + ir) * ldc + jr;
+            ep.residual = residual_at(run, c);
+            p.choice.kernel->gemm(std::min(MR, mc - ir), std::min(NR, jc_end - jr), kcb, scratch + ir * kcb, b, c,
+                                  ldc, &ep);
           }
         }
       }
@@ -71,16 +78,15 @@ void gemm_weights_b(const xconv_plan& p, const TaskRange& t, const float* image,
 
 }  // namespace
 
-void packed_gemm_task(const xconv_plan& p, const RunExtent& e, const float* input, float* output, float* scratch,
-                      size_t task) {
+void packed_gemm_task(const xconv_plan& p, const RunExtent& e, const RunTensors& run, float* scratch, size_t task) {
   const TaskRange t = decompose_task(p, e, task);
   const ConvShape& s = p.shape;
-  const float* image = input + static_cast<size_t>(t.n) * (s.input_elems / s.d.batch);
-  float* out = output + static_cast<size_t>(t.n) * (s.output_elems / s.d.batch);
+  const float* image = run.input + static_cast<size_t>(t.n) * (s.input_elems / s.d.batch);
+  float* out = run.output + static_cast<size_t>(t.n) * (s.output_elems / s.d.batch);
   if (p.weights_are_a) {
-    gemm_weights_a(p, t, image, out, scratch);
+    gemm_weights_a(p, t, run, image, out, scratch);
   } else {
-    gemm_weights_b(p, t, image, out, scratch);
+    gemm_weights_b(p, t, run, image, out, scratch);
   }
 }
 

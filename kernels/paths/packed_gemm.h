@@ -9,13 +9,14 @@
 #include <cstddef>
 
 #include "kernels/frame/plan.h"
+#include "kernels/frame/run_tensors.h"
 
 namespace xconv {
 
 // Computes one task (gemm_tasks.h): one image, one group, one chunk of pixels and one chunk
 // of output channels. `scratch` holds plan.workspace_floats_per_thread floats.
-void packed_gemm_task(const xconv_plan& plan, const RunExtent& extent, const float* input, float* output,
-                      float* scratch, size_t task);
+void packed_gemm_task(const xconv_plan& plan, const RunExtent& extent, const RunTensors& tensors, float* scratch,
+                      size_t task);
 
 }  // namespace xconv
 

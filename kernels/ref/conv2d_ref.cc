@@ -1,5 +1,6 @@
 #include "kernels/ref/conv2d_ref.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -8,7 +9,7 @@
 namespace xconv::ref {
 
 RefResult conv2d(const xconv_conv2d_desc& d, const float* input, const float* weights,
-                 const float* bias) {
+                 const float* bias, const float* residual) {
   int64_t out_h = 0, out_w = 0;
   xconv_conv2d_output_size(&d, &out_h, &out_w);
   const int64_t group_in = d.in_channels / d.groups;
@@ -44,10 +45,20 @@ RefResult conv2d(const xconv_conv2d_desc& d, const float* input, const float* we
             sum += bias[o];
             magnitude += std::fabs(static_cast<double>(bias[o]));
           }
+          const size_t at = activation_offset(d.layout, n, o, oh, ow, d.out_channels, out_h, out_w);
+          if (d.has_residual) {
+            const double scaled = static_cast<double>(d.residual_scale) * residual[at];
+            sum += scaled;
+            magnitude += std::fabs(scaled);
+          }
+          // Near zero the library's sum and this one may differ in sign, so
+          // only one of them is scaled: the bound grows by the slope.
+          const double slope = d.negative_slopes ? d.negative_slopes[o] : d.negative_slope;
+          if (sum < 0) sum *= slope;
+          magnitude *= std::max(1.0, std::fabs(slope));
           // The clamp, NaN-propagating like the library's (and torch.clamp).
           if (sum < d.output_min) sum = d.output_min;
           if (sum > d.output_max) sum = d.output_max;
-          const size_t at = activation_offset(d.layout, n, o, oh, ow, d.out_channels, out_h, out_w);
           result.output[at] = sum;
           result.magnitude[at] = magnitude;
         }

@@ -13,12 +13,16 @@ namespace xconv::ref {
 
 struct RefResult {
   std::vector<double> output;     // y, in the descriptor's output layout
-  std::vector<double> magnitude;  // sum_k |w * x| + |bias|, same layout: scales the error bound
+  std::vector<double> magnitude;  // sum_k |w * x| + |bias| + |scale * residual|, times
+                                  // max(1, |slope|): scales the error bound
 };
 
-// desc must be valid (see xconv_conv2d_output_size). bias may be NULL.
+// desc must be valid (see xconv_conv2d_output_size). bias may be NULL;
+// residual (the output's layout) is read when desc.has_residual is set.
+// The post-ops as xconv.h defines them: y = conv + bias + residual_scale *
+// residual, then the negative slope, then the clamp.
 RefResult conv2d(const xconv_conv2d_desc& desc, const float* input, const float* weights,
-                 const float* bias);
+                 const float* bias, const float* residual = nullptr);
 
 // The error bound of docs/DESIGN.md, "Numerics", for one element: a sum of `depth`
 // products rounded in float, then the bias added and the result stored:

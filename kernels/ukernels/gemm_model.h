@@ -31,13 +31,25 @@ inline float multiply_add(float a, float b, float acc) {
   return kFused ? std::fma(a, b, acc) : acc + a * b;
 }
 
-// The start and the end every tile shares: partial sums from C (or 0), and
-// bias, clamp and the store of the valid mr x nr part.
+// Leaky ReLU / PReLU: negative values scaled, NaN kept (the comparison is false).
+inline float scale_negative(float y, float slope) { return y < 0.0f ? y * slope : y; }
+
+// The start and the end every tile shares: partial sums from C, or the
+// scaled residual, or 0; and bias, slope, clamp and the store of the valid
+// mr x nr part.
 template <size_t MR, size_t NR>
 void load_tile(size_t mr, size_t nr, const float* c, size_t ldc, const xconv_epilogue* ep, float (&acc)[MR][NR]) {
   for (size_t i = 0; i < MR; ++i) {
     for (size_t j = 0; j < NR; ++j) {
-      acc[i][j] = (ep->accumulate && i < mr && j < nr) ? c[i * ldc + j] : 0.0f;
+      float start = 0.0f;
+      if (i < mr && j < nr) {
+        if (ep->accumulate) {
+          start = c[i * ldc + j];
+        } else if (ep->residual) {
+          start = ep->residual_scale * ep->residual[i * ep->ldr + j];
+        }
+      }
+      acc[i][j] = start;
     }
   }
 }
@@ -50,6 +62,8 @@ void store_tile(size_t mr, size_t nr, float (&acc)[MR][NR], float* c, size_t ldc
         float y = acc[i][j];
         if (ep->bias_row) y += ep->bias_row[i];
         if (ep->bias_col) y += ep->bias_col[j];
+        if (ep->slope_row) y = scale_negative(y, ep->slope_row[i]);
+        if (ep->slope_col) y = scale_negative(y, ep->slope_col[j]);
         acc[i][j] = clamp_propagating_nan(y, ep->min, ep->max);
       }
     }

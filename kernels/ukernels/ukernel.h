@@ -11,11 +11,18 @@
 //
 // Each element is summed in increasing k with one fused multiply-add per step
 // (kernels on targets without FMA use multiply then add; their scalar model
-// says so), starting from 0 or, with accumulate, from the value in C. A scalar
-// model with the same MR, NR and k order therefore produces the same bits, and
-// splitting K into blocks does not change the result.
+// says so), starting from the value in C with accumulate; else, with a
+// residual, from residual_scale * residual (one rounded multiply); else from
+// 0. A scalar model with the same MR, NR and k order therefore produces the
+// same bits, and splitting K into blocks does not change the result.
 //
-// On the last K block the epilogue adds the bias (per row or per column) and
+// The residual enters as the first block's starting value so that it may
+// alias C: each element of the residual tile is read once, before the first
+// write to C. Its rows are ldr apart, over the same valid mr x nr part.
+//
+// On the last K block the epilogue adds the bias (per row or per column),
+// then scales negative values by the slope (per row or per column:
+// y = y < 0 ? y * slope : y, leaky ReLU and PReLU; NaN stays NaN), then
 // clamps: y = min(max(y, min), max), written so that NaN propagates.
 //
 // Indirect GEMM (IGEMM, Dukhan 2019): the same tile and epilogue, but A is
@@ -47,7 +54,14 @@ typedef struct xconv_epilogue {
   const float* bias_row;
   // NULL, or a bias per tile column (NR readable floats, zero-padded past nr).
   const float* bias_col;
-  float min, max;   // clamp bounds, applied with the bias (may be -inf/+inf)
+  // NULL, or the negative slope per tile row (MR floats) / column (NR floats).
+  const float* slope_row;
+  const float* slope_col;
+  // NULL, or the residual tile (rows ldr apart): the start of the first K block.
+  const float* residual;
+  size_t ldr;
+  float residual_scale;
+  float min, max;   // clamp bounds, applied last (may be -inf/+inf)
   int accumulate;   // nonzero: continue from the partial sums in C
   int last;         // nonzero: last K block, apply bias and clamp
 } xconv_epilogue;

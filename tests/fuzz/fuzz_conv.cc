@@ -5,6 +5,7 @@
 // else (crash, sanitizer report, hang, mismatch) is a finding.
 //
 //   build-asan/tests/fuzz/fuzz_conv tests/fuzz/corpus -max_total_time=60
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -75,6 +76,13 @@ void valid(Bytes& in) {
   d.weight_layout = static_cast<xconv_weight_layout>(in.in(0, 2));
   if (in.next() & 1) d.output_min = 0.0f;
   const bool with_bias = in.next() & 1;
+  // Post-ops: a residual (separate or in place, scaled), a leaky or PReLU slope.
+  const uint8_t post = in.next();
+  d.has_residual = post & 1;
+  const bool in_place = post & 2;
+  if (post & 4) d.residual_scale = in.value();
+  if (post & 8) d.negative_slope = in.value();
+  const bool prelu = post & 16;
   xconv_plan_options o;
   xconv_plan_options_init(&o);
   o.isa = static_cast<xconv_isa>(in.in(0, 5));
@@ -87,19 +95,34 @@ void valid(Bytes& in) {
   if (xconv_conv2d_output_size(&d, &oh, &ow) != XCONV_OK) return;  // kernel larger than input
   std::vector<float> x(d.batch * d.in_channels * d.in_height * d.in_width);
   std::vector<float> w(d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width);
-  std::vector<float> bias(d.out_channels);
+  std::vector<float> bias(d.out_channels), slopes(d.out_channels);
   for (float& v : x) v = in.value();
   for (float& v : w) v = in.value();
   for (float& v : bias) v = in.value();
-  std::vector<float> y(d.batch * d.out_channels * oh * ow, NAN);
+  for (float& v : slopes) v = in.value();
+  if (prelu) d.negative_slopes = slopes.data();
+  std::vector<float> y(d.batch * d.out_channels * oh * ow, NAN), residual(d.has_residual ? y.size() : 0);
+  for (float& v : residual) v = in.value();
 
   xconv_plan* plan = nullptr;
   if (xconv_plan_create(&d, w.data(), with_bias ? bias.data() : nullptr, &o, &plan) != XCONV_OK) {
     finding("a valid descriptor was rejected");
   }
-  if (xconv_plan_run(plan, x.data(), y.data(), nullptr) != XCONV_OK) finding("run failed");
+  xconv_run_args args;
+  xconv_run_args_init(&args);
+  args.input = x.data();
+  args.output = y.data();
+  if (d.has_residual) {
+    args.residual = residual.data();
+    if (in_place) {
+      std::copy(residual.begin(), residual.end(), y.begin());
+      args.residual = y.data();
+    }
+  }
+  if (xconv_plan_execute(plan, &args) != XCONV_OK) finding("run failed");
   xconv_plan_destroy(plan);
-  const xconv::ref::RefResult ref = xconv::ref::conv2d(d, x.data(), w.data(), with_bias ? bias.data() : nullptr);
+  const xconv::ref::RefResult ref =
+      xconv::ref::conv2d(d, x.data(), w.data(), with_bias ? bias.data() : nullptr, residual.data());
   const size_t depth = (d.in_channels / d.groups) * d.kernel_height * d.kernel_width;
   for (size_t i = 0; i < y.size(); ++i) {
     if (!(std::fabs(y[i] - ref.output[i]) <= xconv::ref::error_bound(depth, ref.magnitude[i]))) {

@@ -33,12 +33,50 @@ HWY_INLINE hn::Vec<D> load_columns(D d, const float* x) {
   return even;
 }
 
-// Bias (if any) and clamp, as the scalar path does them: NaN survives.
-template <class V>
-HWY_INLINE V finish(V y, bool has_bias, V bias, V lo, V hi) {
-  if (has_bias) y = hn::Add(y, bias);
-  y = hn::IfThenElse(hn::Gt(lo, y), lo, y);
-  return hn::IfThenElse(hn::Lt(hi, y), hi, y);
+// The end of every output vector: bias, negative slope and clamp, as the
+// GEMM kernels do them (ukernel.h): a NaN survives each step.
+template <class D>
+struct Finish {
+  using V = hn::Vec<D>;
+  bool has_bias, has_slope;
+  V bias, slope, lo, hi;
+
+  // For channels from o: a vector of them (NHWC), or channel o in every lane (NCHW).
+  HWY_INLINE Finish(D d, const DepthwiseJob& j, int64_t o, bool per_lane)
+      : has_bias(j.bias != nullptr), has_slope(j.slopes != nullptr),
+        bias(load(d, j.bias, o, per_lane)), slope(load(d, j.slopes, o, per_lane)),
+        lo(hn::Set(d, j.min)), hi(hn::Set(d, j.max)) {}
+
+  static HWY_INLINE V load(D d, const float* values, int64_t o, bool per_lane) {
+    if (values == nullptr) return hn::Zero(d);
+    return per_lane ? hn::LoadU(d, values + o) : hn::Set(d, values[o]);
+  }
+
+  HWY_INLINE V operator()(V y) const {
+    if (has_bias) y = hn::Add(y, bias);
+    if (has_slope) y = hn::IfThenElse(hn::Lt(y, hn::Zero(D())), hn::Mul(y, slope), y);
+    y = hn::IfThenElse(hn::Gt(lo, y), lo, y);
+    return hn::IfThenElse(hn::Lt(hi, y), hi, y);
+  }
+};
+
+// The scalar form of Finish.
+HWY_INLINE float finish_point(const DepthwiseJob& j, int64_t o, float y) {
+  if (j.bias) y += j.bias[o];
+  if (j.slopes && y < 0.0f) y *= j.slopes[o];
+  return clamp_nan_safe(y, j.min, j.max);
+}
+
+// The start of an output vector's chain: residual_scale times the residual
+// at r (its first `count` lanes), or zero without a residual.
+template <class D>
+HWY_INLINE hn::Vec<D> chain_start(D d, const DepthwiseJob& j, const float* r, size_t count) {
+  if (r == nullptr) return hn::Zero(d);
+  const auto scale = hn::Set(d, j.residual_scale);
+  if (count >= hn::Lanes(d)) return hn::Mul(scale, hn::LoadU(d, r));
+  float lanes[64] = {};  // more than any target's vector
+  memcpy(lanes, r, count * sizeof(float));
+  return hn::Mul(scale, hn::LoadU(d, lanes));
 }
 
 // Stores the first `count` lanes of v at y (all of them when count >= lanes).
@@ -72,13 +110,16 @@ HWY_INLINE void pad_plane(const DepthwiseJob& j, const float* plane, float* padd
 
 // kVectors output vectors of row oh from column ow0, read from the padded
 // plane: every tap is one load per vector, no edge cases.
-template <int kVectors, int kStride>
-HWY_INLINE void nchw_vectors(const DepthwiseJob& j, const float* padded, const float* w, const float* bias,
-                             int64_t oh, int64_t ow0, float* y) {
-  const hn::ScalableTag<float> d;
+template <int kVectors, int kStride, class D>
+HWY_INLINE void nchw_vectors(const DepthwiseJob& j, const float* padded, const float* w, const Finish<D>& finish,
+                             int64_t oh, int64_t ow0, float* y, const float* r) {
+  const D d;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
-  hn::Vec<decltype(d)> acc[kVectors];
-  for (int v = 0; v < kVectors; ++v) acc[v] = hn::Zero(d);
+  hn::Vec<D> acc[kVectors];
+  for (int v = 0; v < kVectors; ++v) {
+    const int64_t col = ow0 + v * lanes;
+    acc[v] = chain_start(d, j, r ? r + col : nullptr, static_cast<size_t>(j.out_w - col));
+  }
   for (int64_t r = 0; r < j.kh; ++r) {
     const float* row = padded + (oh * j.stride_h + r * j.dilation_h) * j.padded_w + ow0 * kStride;
     for (int64_t s = 0; s < j.kw; ++s) {
@@ -87,34 +128,33 @@ HWY_INLINE void nchw_vectors(const DepthwiseJob& j, const float* padded, const f
       for (int v = 0; v < kVectors; ++v) acc[v] = hn::MulAdd(wv, load_columns<kStride>(d, x + v * lanes * kStride), acc[v]);
     }
   }
-  const auto lo = hn::Set(d, j.min), hi = hn::Set(d, j.max), b = hn::Set(d, bias ? *bias : 0.0f);
   for (int v = 0; v < kVectors; ++v) {
     const int64_t col = ow0 + v * lanes;
-    store_first(d, finish(acc[v], bias != nullptr, b, lo, hi), static_cast<size_t>(j.out_w - col), y + col);
+    store_first(d, finish(acc[v]), static_cast<size_t>(j.out_w - col), y + col);
   }
 }
 
-template <int kStride>
-HWY_INLINE void nchw_row(const DepthwiseJob& j, const float* padded, const float* w, const float* bias, int64_t oh,
-                         float* y) {
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
+template <int kStride, class D>
+HWY_INLINE void nchw_row(const DepthwiseJob& j, const float* padded, const float* w, const Finish<D>& f, int64_t oh,
+                         float* y, const float* r) {
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(D()));
   int64_t ow = 0;
-  for (; ow + 4 * lanes <= j.out_w; ow += 4 * lanes) nchw_vectors<4, kStride>(j, padded, w, bias, oh, ow, y);
+  for (; ow + 4 * lanes <= j.out_w; ow += 4 * lanes) nchw_vectors<4, kStride>(j, padded, w, f, oh, ow, y, r);
   switch ((j.out_w - ow + lanes - 1) / lanes) {  // the rest, the last vector partly stored
-    case 4: nchw_vectors<4, kStride>(j, padded, w, bias, oh, ow, y); break;
-    case 3: nchw_vectors<3, kStride>(j, padded, w, bias, oh, ow, y); break;
-    case 2: nchw_vectors<2, kStride>(j, padded, w, bias, oh, ow, y); break;
-    case 1: nchw_vectors<1, kStride>(j, padded, w, bias, oh, ow, y); break;
+    case 4: nchw_vectors<4, kStride>(j, padded, w, f, oh, ow, y, r); break;
+    case 3: nchw_vectors<3, kStride>(j, padded, w, f, oh, ow, y, r); break;
+    case 2: nchw_vectors<2, kStride>(j, padded, w, f, oh, ow, y, r); break;
+    case 1: nchw_vectors<1, kStride>(j, padded, w, f, oh, ow, y, r); break;
     default: break;
   }
 }
 
-// One output value, tap by tap from 0: the scalar form of every direct loop.
-// x(ih, iw) is the input value at a position inside the image, w(r, s) the
-// tap's weight; padding taps multiply zeros.
+// One output value, tap by tap from `start`: the scalar form of every direct
+// loop. x(ih, iw) is the input value at a position inside the image, w(r, s)
+// the tap's weight; padding taps multiply zeros.
 template <class Input, class Weight>
-HWY_INLINE float tap_chain(const DepthwiseJob& j, int64_t oh, int64_t ow, Input x, Weight w) {
-  float acc = 0.0f;
+HWY_INLINE float tap_chain(const DepthwiseJob& j, int64_t oh, int64_t ow, float start, Input x, Weight w) {
+  float acc = start;
   for (int64_t r = 0; r < j.kh; ++r) {
     const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
     for (int64_t s = 0; s < j.kw; ++s) {
@@ -126,33 +166,39 @@ HWY_INLINE float tap_chain(const DepthwiseJob& j, int64_t oh, int64_t ow, Input 
   return acc;
 }
 
+// The scalar chain's start: residual_scale times the residual at r, or 0.
+HWY_INLINE float point_start(const DepthwiseJob& j, const float* r) { return r ? j.residual_scale * *r : 0.0f; }
+
 // One output value of an NCHW plane (strides above 2).
-HWY_INLINE float nchw_point(const DepthwiseJob& j, const float* plane, const float* w, int64_t oh, int64_t ow) {
-  return tap_chain(j, oh, ow, [&](int64_t ih, int64_t iw) { return plane[ih * j.in_w + iw]; },
+HWY_INLINE float nchw_point(const DepthwiseJob& j, const float* plane, const float* w, int64_t oh, int64_t ow,
+                            float start) {
+  return tap_chain(j, oh, ow, start, [&](int64_t ih, int64_t iw) { return plane[ih * j.in_w + iw]; },
                    [&](int64_t r, int64_t s) { return w[r * j.kw + s]; });
 }
 
-void DepthwiseNchw(const DepthwiseJob& j, const float* input, float* output, float* scratch, size_t task) {
+void DepthwiseNchw(const DepthwiseJob& j, const RunTensors& t, float* scratch, size_t task) {
   const int64_t n = static_cast<int64_t>(task) / j.out_channels, o = static_cast<int64_t>(task) % j.out_channels;
-  const float* plane = input + (n * j.channels + o / j.multiplier) * j.in_h * j.in_w;
-  float* out = output + (n * j.out_channels + o) * j.out_h * j.out_w;
+  const float* plane = t.input + (n * j.channels + o / j.multiplier) * j.in_h * j.in_w;
+  const int64_t out_offset = (n * j.out_channels + o) * j.out_h * j.out_w;
+  float* out = t.output + out_offset;
+  const float* res = t.residual ? t.residual + out_offset : nullptr;
   const float* w = j.weights + o * j.kh * j.kw;
-  const float* bias = j.bias ? j.bias + o : nullptr;
   if (j.padded_w == 0) {  // no padded plane planned (stride above 2): tap by tap
-    for (int64_t oh = 0; oh < j.out_h; ++oh) {
-      for (int64_t ow = 0; ow < j.out_w; ++ow) {
-        const float v = nchw_point(j, plane, w, oh, ow);
-        out[oh * j.out_w + ow] = clamp_nan_safe(bias ? v + *bias : v, j.min, j.max);
-      }
+    for (int64_t i = 0; i < j.out_h * j.out_w; ++i) {
+      const float v = nchw_point(j, plane, w, i / j.out_w, i % j.out_w, point_start(j, res ? res + i : nullptr));
+      out[i] = finish_point(j, o, v);
     }
     return;
   }
+  const hn::ScalableTag<float> d;
+  const Finish<decltype(d)> finish(d, j, o, false);
   pad_plane(j, plane, scratch);
   for (int64_t oh = 0; oh < j.out_h; ++oh) {
+    const float* r = res ? res + oh * j.out_w : nullptr;
     if (j.stride_w == 1) {
-      nchw_row<1>(j, scratch, w, bias, oh, out + oh * j.out_w);
+      nchw_row<1>(j, scratch, w, finish, oh, out + oh * j.out_w, r);
     } else {
-      nchw_row<2>(j, scratch, w, bias, oh, out + oh * j.out_w);
+      nchw_row<2>(j, scratch, w, finish, oh, out + oh * j.out_w, r);
     }
   }
 }
@@ -163,12 +209,15 @@ void DepthwiseNchw(const DepthwiseJob& j, const float* input, float* output, flo
 // caller has checked that every tap of these pixels is inside the image.
 template <int kPixels, int kVectors, bool kInterior>
 HWY_INLINE void nhwc_block(const DepthwiseJob& j, const float* image, int64_t oh, int64_t ow0, int64_t o,
-                           float* y_row) {
+                           float* y_row, const float* r_row) {
   const hn::ScalableTag<float> d;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d)), K = j.out_channels;
   hn::Vec<decltype(d)> acc[kPixels][kVectors];
   for (int p = 0; p < kPixels; ++p) {
-    for (int v = 0; v < kVectors; ++v) acc[p][v] = hn::Zero(d);
+    for (int v = 0; v < kVectors; ++v) {
+      const float* r = r_row ? r_row + (ow0 + p) * K + o + v * lanes : nullptr;
+      acc[p][v] = chain_start(d, j, r, hn::Lanes(d));
+    }
   }
   for (int64_t r = 0; r < j.kh; ++r) {
     const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
@@ -187,12 +236,9 @@ HWY_INLINE void nhwc_block(const DepthwiseJob& j, const float* image, int64_t oh
       }
     }
   }
-  const auto lo = hn::Set(d, j.min), hi = hn::Set(d, j.max);
   for (int v = 0; v < kVectors; ++v) {
-    const auto b = j.bias ? hn::LoadU(d, j.bias + o + v * lanes) : hn::Zero(d);
-    for (int p = 0; p < kPixels; ++p) {
-      hn::StoreU(finish(acc[p][v], j.bias != nullptr, b, lo, hi), d, y_row + (ow0 + p) * K + o + v * lanes);
-    }
+    const Finish<decltype(d)> finish(d, j, o + v * lanes, true);
+    for (int p = 0; p < kPixels; ++p) hn::StoreU(finish(acc[p][v]), d, y_row + (ow0 + p) * K + o + v * lanes);
   }
 }
 
@@ -208,40 +254,47 @@ HWY_INLINE bool taps_inside(const DepthwiseJob& j, int64_t oh, int64_t ow0, int6
 // pixels at a time, one at a time at the end. Channels outermost, so the
 // slice of the input rows this block reads stays in L1 along the row.
 template <int kVectors>
-HWY_INLINE void nhwc_row_channels(const DepthwiseJob& j, const float* image, int64_t oh, int64_t o, float* y_row) {
+HWY_INLINE void nhwc_row_channels(const DepthwiseJob& j, const float* image, int64_t oh, int64_t o, float* y_row,
+                                  const float* r_row) {
   int64_t ow = 0;
   for (; ow + 4 <= j.out_w; ow += 4) {
     if (taps_inside(j, oh, ow, 4)) {
-      nhwc_block<4, kVectors, true>(j, image, oh, ow, o, y_row);
+      nhwc_block<4, kVectors, true>(j, image, oh, ow, o, y_row, r_row);
     } else {
-      nhwc_block<4, kVectors, false>(j, image, oh, ow, o, y_row);
+      nhwc_block<4, kVectors, false>(j, image, oh, ow, o, y_row, r_row);
     }
   }
-  for (; ow < j.out_w; ++ow) nhwc_block<1, kVectors, false>(j, image, oh, ow, o, y_row);
+  for (; ow < j.out_w; ++ow) nhwc_block<1, kVectors, false>(j, image, oh, ow, o, y_row, r_row);
 }
 
 
 // Channel o of output pixel (oh, ow), tap by tap (multipliers above 1, and
 // the channels past the last whole vector).
-HWY_INLINE float nhwc_point(const DepthwiseJob& j, const float* image, int64_t oh, int64_t ow, int64_t o) {
+HWY_INLINE float nhwc_point(const DepthwiseJob& j, const float* image, int64_t oh, int64_t ow, int64_t o,
+                            float start) {
   const float acc = tap_chain(
-      j, oh, ow, [&](int64_t ih, int64_t iw) { return image[(ih * j.in_w + iw) * j.channels + o / j.multiplier]; },
+      j, oh, ow, start,
+      [&](int64_t ih, int64_t iw) { return image[(ih * j.in_w + iw) * j.channels + o / j.multiplier]; },
       [&](int64_t r, int64_t s) { return j.weights[(r * j.kw + s) * j.out_channels + o]; });
-  return clamp_nan_safe(j.bias ? acc + j.bias[o] : acc, j.min, j.max);
+  return finish_point(j, o, acc);
 }
 
-void DepthwiseNhwc(const DepthwiseJob& j, const float* input, float* output, float*, size_t task) {
+void DepthwiseNhwc(const DepthwiseJob& j, const RunTensors& t, float*, size_t task) {
   const int64_t n = static_cast<int64_t>(task) / j.out_h, oh = static_cast<int64_t>(task) % j.out_h;
   const int64_t K = j.out_channels;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
-  const float* image = input + n * j.in_h * j.in_w * j.channels;
+  const float* image = t.input + n * j.in_h * j.in_w * j.channels;
   const int64_t vector_end = j.multiplier == 1 ? K / lanes * lanes : 0;  // channels done a vector at a time
-  float* y_row = output + (n * j.out_h + oh) * j.out_w * K;
+  const int64_t row_offset = (n * j.out_h + oh) * j.out_w * K;
+  float* y_row = t.output + row_offset;
+  const float* r_row = t.residual ? t.residual + row_offset : nullptr;
   int64_t o = 0;
-  for (; o + 2 * lanes <= vector_end; o += 2 * lanes) nhwc_row_channels<2>(j, image, oh, o, y_row);
-  for (; o + lanes <= vector_end; o += lanes) nhwc_row_channels<1>(j, image, oh, o, y_row);
+  for (; o + 2 * lanes <= vector_end; o += 2 * lanes) nhwc_row_channels<2>(j, image, oh, o, y_row, r_row);
+  for (; o + lanes <= vector_end; o += lanes) nhwc_row_channels<1>(j, image, oh, o, y_row, r_row);
   for (int64_t ow = 0; ow < j.out_w; ++ow) {
-    for (int64_t o = vector_end; o < K; ++o) y_row[ow * K + o] = nhwc_point(j, image, oh, ow, o);
+    for (int64_t o = vector_end; o < K; ++o) {
+      y_row[ow * K + o] = nhwc_point(j, image, oh, ow, o, point_start(j, r_row ? r_row + ow * K + o : nullptr));
+    }
   }
 }
 
@@ -264,12 +317,12 @@ HWY_INLINE hn::Vec<D> load_channels(D d, const float* x, int64_t valid) {
 
 template <int kPixels, bool kInterior, class D>
 HWY_INLINE void grouped_block(const DepthwiseJob& j, const LaneIndices<D>* lane_of, const float* image, int64_t oh,
-                              int64_t ow0, int64_t o0, float* y_row) {
+                              int64_t ow0, int64_t o0, float* y_row, const float* r_row) {
   const D d;
   const int64_t K = j.out_channels, Cg = j.group_in;
   const int64_t in0 = o0 / j.multiplier * Cg;  // the first input channel these outputs read
   hn::Vec<D> acc[kPixels];
-  for (int p = 0; p < kPixels; ++p) acc[p] = hn::Zero(d);
+  for (int p = 0; p < kPixels; ++p) acc[p] = chain_start(d, j, r_row ? r_row + (ow0 + p) * K + o0 : nullptr, hn::Lanes(d));
   for (int64_t r = 0; r < j.kh; ++r) {
     const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
     const bool row_inside = kInterior || (ih >= 0 && ih < j.in_h);
@@ -288,12 +341,11 @@ HWY_INLINE void grouped_block(const DepthwiseJob& j, const LaneIndices<D>* lane_
       }
     }
   }
-  const auto lo = hn::Set(d, j.min), hi = hn::Set(d, j.max);
-  const auto b = j.bias ? hn::LoadU(d, j.bias + o0) : hn::Zero(d);
-  for (int p = 0; p < kPixels; ++p) hn::StoreU(finish(acc[p], j.bias != nullptr, b, lo, hi), d, y_row + (ow0 + p) * K + o0);
+  const Finish<D> finish(d, j, o0, true);
+  for (int p = 0; p < kPixels; ++p) hn::StoreU(finish(acc[p]), d, y_row + (ow0 + p) * K + o0);
 }
 
-void GroupedNhwc(const DepthwiseJob& j, const float* input, float* output, float*, size_t task) {
+void GroupedNhwc(const DepthwiseJob& j, const RunTensors& t, float*, size_t task) {
   const hn::ScalableTag<float> d;
   using D = decltype(d);
   const int64_t n = static_cast<int64_t>(task) / j.out_h, oh = static_cast<int64_t>(task) % j.out_h;
@@ -304,18 +356,20 @@ void GroupedNhwc(const DepthwiseJob& j, const float* input, float* output, float
     for (int64_t l = 0; l < lanes; ++l) index[l] = static_cast<int32_t>(l / j.multiplier * j.group_in + i);
     lane_of[i] = hn::SetTableIndices(d, index);
   }
-  const float* image = input + n * j.in_h * j.in_w * j.channels;
-  float* y_row = output + (n * j.out_h + oh) * j.out_w * K;
+  const float* image = t.input + n * j.in_h * j.in_w * j.channels;
+  const int64_t row_offset = (n * j.out_h + oh) * j.out_w * K;
+  float* y_row = t.output + row_offset;
+  const float* r_row = t.residual ? t.residual + row_offset : nullptr;
   for (int64_t o0 = 0; o0 < K; o0 += lanes) {
     int64_t ow = 0;
     for (; ow + 4 <= j.out_w; ow += 4) {
       if (taps_inside(j, oh, ow, 4)) {
-        grouped_block<4, true, D>(j, lane_of, image, oh, ow, o0, y_row);
+        grouped_block<4, true, D>(j, lane_of, image, oh, ow, o0, y_row, r_row);
       } else {
-        grouped_block<4, false, D>(j, lane_of, image, oh, ow, o0, y_row);
+        grouped_block<4, false, D>(j, lane_of, image, oh, ow, o0, y_row, r_row);
       }
     }
-    for (; ow < j.out_w; ++ow) grouped_block<1, false, D>(j, lane_of, image, oh, ow, o0, y_row);
+    for (; ow < j.out_w; ++ow) grouped_block<1, false, D>(j, lane_of, image, oh, ow, o0, y_row, r_row);
   }
 }
 
@@ -327,17 +381,14 @@ HWY_AFTER_NAMESPACE();
 // depthwise_<target>.cc is this one line.
 #define XCONV_EXPORT_DEPTHWISE(target)                                                                  \
   namespace xconv {                                                                                     \
-  void depthwise_nchw_##target(const DepthwiseJob& job, const float* input, float* output, float* scratch, \
-                              size_t task) {                                                              \
-    HWY_STATIC_DISPATCH(DepthwiseNchw)(job, input, output, scratch, task);                                \
+  void depthwise_nchw_##target(const DepthwiseJob& job, const RunTensors& t, float* scratch, size_t task) { \
+    HWY_STATIC_DISPATCH(DepthwiseNchw)(job, t, scratch, task);                                            \
   }                                                                                                       \
-  void depthwise_nhwc_##target(const DepthwiseJob& job, const float* input, float* output, float* scratch, \
-                              size_t task) {                                                              \
-    HWY_STATIC_DISPATCH(DepthwiseNhwc)(job, input, output, scratch, task);                                \
+  void depthwise_nhwc_##target(const DepthwiseJob& job, const RunTensors& t, float* scratch, size_t task) { \
+    HWY_STATIC_DISPATCH(DepthwiseNhwc)(job, t, scratch, task);                                            \
   }                                                                                                       \
-  void grouped_nhwc_##target(const DepthwiseJob& job, const float* input, float* output, float* scratch,   \
-                            size_t task) {                                                                \
-    HWY_STATIC_DISPATCH(GroupedNhwc)(job, input, output, scratch, task);                                  \
+  void grouped_nhwc_##target(const DepthwiseJob& job, const RunTensors& t, float* scratch, size_t task) {   \
+    HWY_STATIC_DISPATCH(GroupedNhwc)(job, t, scratch, task);                                              \
   }                                                                                                       \
   }  // namespace xconv
 

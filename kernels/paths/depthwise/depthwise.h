@@ -1,8 +1,9 @@
 // Direct depthwise convolution: every group has one input channel (any
 // channel multiplier), where a GEMM would have M or N = 1 and waste almost
 // every vector lane. Each output element is still one FMA chain over the taps
-// (r, s) in order, from 0, then bias and clamp: the same arithmetic as the
-// GEMM path with a fused kernel. Padding taps are multiplied as zeros.
+// (r, s) in order, from 0 (or residual_scale * residual), then bias, negative
+// slope and clamp: the same arithmetic as the GEMM path with a fused kernel
+// and one K block (ukernel.h). Padding taps are multiplied as zeros.
 //
 // NCHW (stride 1 or 2 in width): each task first copies its input plane
 // into the thread's workspace with the padding written as zeros and room
@@ -20,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/frame/run_tensors.h"
 #include "kernels/frame/shape.h"
 #include "kernels/ukernels/gen/isa_table.h"
 
@@ -32,6 +34,8 @@ struct DepthwiseJob {
   float min, max;
   const float* weights;  // kernels/pack/packed_weights.h, direct_weight_offset()
   const float* bias;     // out_channels floats, or NULL
+  const float* slopes;   // out_channels negative slopes, or NULL
+  float residual_scale;  // applied to RunTensors::residual when there is one
   // NCHW: the padded plane in the workspace, padded_h rows of padded_w
   // floats (0 x 0: the loops do without, e.g. for strides above 2).
   int64_t padded_h, padded_w;
@@ -45,8 +49,7 @@ size_t plan_depthwise_workspace(DepthwiseJob* job, bool nchw, size_t max_lanes);
 // One task: NCHW, one output plane (task = n * out_channels + o); NHWC, one
 // output row (task = n * out_h + oh). `scratch` holds the floats
 // plan_depthwise_workspace asked for.
-using DepthwiseFn = void (*)(const DepthwiseJob& job, const float* input, float* output, float* scratch,
-                             size_t task);
+using DepthwiseFn = void (*)(const DepthwiseJob& job, const RunTensors& tensors, float* scratch, size_t task);
 
 // The loops compiled for a Highway target (depthwise_<target>.cc), or
 // nullptr when they are not built for it here.

@@ -4,9 +4,9 @@
 namespace xconv {
 
 #define XCONV_DECLARE_DEPTHWISE(name, enumerator)                                        \
-  void depthwise_nchw_##name(const DepthwiseJob&, const float*, float*, float*, size_t); \
-  void depthwise_nhwc_##name(const DepthwiseJob&, const float*, float*, float*, size_t); \
-  void grouped_nhwc_##name(const DepthwiseJob&, const float*, float*, float*, size_t);
+  void depthwise_nchw_##name(const DepthwiseJob&, const RunTensors&, float*, size_t); \
+  void depthwise_nhwc_##name(const DepthwiseJob&, const RunTensors&, float*, size_t); \
+  void grouped_nhwc_##name(const DepthwiseJob&, const RunTensors&, float*, size_t);
 XCONV_DEPTHWISE_TARGETS(XCONV_DECLARE_DEPTHWISE)
 #undef XCONV_DECLARE_DEPTHWISE
 

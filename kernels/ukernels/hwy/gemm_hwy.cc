@@ -32,13 +32,22 @@ void Gemm4x8(size_t mr, size_t nr, size_t kc, const float* a, const float* b, fl
   // nothing outside the mr x nr tile is read or written.
   HWY_ALIGN float tile[kMR * kNR] = {};
   const bool full = mr == kMR && nr == kNR;
-  if (ep->accumulate) {
+  // The start: C's partial sums, or the scaled residual (ukernel.h).
+  const float* start = ep->accumulate ? c : ep->residual;
+  if (start != nullptr) {
+    const size_t ld = ep->accumulate ? ldc : ep->ldr;
     for (size_t i = 0; i < kMR; ++i) {
       if (full) {
-        for (size_t v = 0; v < 2; ++v) acc[i][v] = hn::LoadU(d, c + i * ldc + 4 * v);
+        for (size_t v = 0; v < 2; ++v) acc[i][v] = hn::LoadU(d, start + i * ld + 4 * v);
       } else if (i < mr) {
-        for (size_t j = 0; j < nr; ++j) tile[i * kNR + j] = c[i * ldc + j];
+        for (size_t j = 0; j < nr; ++j) tile[i * kNR + j] = start[i * ld + j];
         for (size_t v = 0; v < 2; ++v) acc[i][v] = hn::Load(d, tile + i * kNR + 4 * v);
+      }
+    }
+    if (!ep->accumulate) {
+      const V scale = hn::Set(d, ep->residual_scale);
+      for (size_t i = 0; i < kMR; ++i) {
+        for (size_t v = 0; v < 2; ++v) acc[i][v] = hn::Mul(scale, acc[i][v]);
       }
     }
   }
@@ -56,6 +65,15 @@ void Gemm4x8(size_t mr, size_t nr, size_t kc, const float* a, const float* b, fl
       for (size_t v = 0; v < 2; ++v) {
         if (ep->bias_row) acc[i][v] = hn::Add(acc[i][v], hn::Set(d, ep->bias_row[i]));
         if (ep->bias_col) acc[i][v] = hn::Add(acc[i][v], hn::LoadU(d, ep->bias_col + 4 * v));
+        const V zero = hn::Zero(d);
+        if (ep->slope_row) {
+          const V scaled = hn::Mul(acc[i][v], hn::Set(d, ep->slope_row[i]));
+          acc[i][v] = hn::IfThenElse(hn::Lt(acc[i][v], zero), scaled, acc[i][v]);
+        }
+        if (ep->slope_col) {
+          const V scaled = hn::Mul(acc[i][v], hn::LoadU(d, ep->slope_col + 4 * v));
+          acc[i][v] = hn::IfThenElse(hn::Lt(acc[i][v], zero), scaled, acc[i][v]);
+        }
         // Not hn::Max/Min: on NEON they are IEEE maxNum/minNum, which drop a
         // NaN. Compare-and-select keeps a NaN y, exactly like the model.
         acc[i][v] = hn::IfThenElse(hn::Gt(lo, acc[i][v]), lo, acc[i][v]);

@@ -8,6 +8,11 @@
 
 #include "kernels/ukernels/gen/kernels.h"
 
+// Leaky ReLU / PReLU: y < 0 ? y * slope : y. A NaN y compares false and stays.
+static inline __m256 scale_negative(__m256 y, __m256 slope) {
+  return _mm256_blendv_ps(y, _mm256_mul_ps(y, slope), _mm256_cmp_ps(y, _mm256_setzero_ps(), _CMP_LT_OQ));
+}
+
 void xconv_f32_gemm_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
     float* c, size_t ldc, const xconv_epilogue* ep) {
   float* c0 = c;
@@ -32,33 +37,57 @@ void xconv_f32_gemm_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, const float*
   __m256 vacc4x8_15 = _mm256_setzero_ps();
   __m256 vacc5x0_7 = _mm256_setzero_ps();
   __m256 vacc5x8_15 = _mm256_setzero_ps();
-  if (ep->accumulate) {
+  // The start: C's partial sums, or the scaled residual (ukernel.h). Rows
+  // past mr repeat the row above, like C's.
+  const float* s0 = ep->accumulate ? c : ep->residual;
+  if (s0 != NULL) {
+    const size_t lds = ep->accumulate ? ldc : ep->ldr;
+    const float* s1 = mr > 1 ? s0 + lds : s0;
+    const float* s2 = mr > 2 ? s1 + lds : s1;
+    const float* s3 = mr > 3 ? s2 + lds : s2;
+    const float* s4 = mr > 4 ? s3 + lds : s3;
+    const float* s5 = mr > 5 ? s4 + lds : s4;
     if (nr == 16) {
-      vacc0x0_7 = _mm256_loadu_ps(c0 + 0);
-      vacc0x8_15 = _mm256_loadu_ps(c0 + 8);
-      vacc1x0_7 = _mm256_loadu_ps(c1 + 0);
-      vacc1x8_15 = _mm256_loadu_ps(c1 + 8);
-      vacc2x0_7 = _mm256_loadu_ps(c2 + 0);
-      vacc2x8_15 = _mm256_loadu_ps(c2 + 8);
-      vacc3x0_7 = _mm256_loadu_ps(c3 + 0);
-      vacc3x8_15 = _mm256_loadu_ps(c3 + 8);
-      vacc4x0_7 = _mm256_loadu_ps(c4 + 0);
-      vacc4x8_15 = _mm256_loadu_ps(c4 + 8);
-      vacc5x0_7 = _mm256_loadu_ps(c5 + 0);
-      vacc5x8_15 = _mm256_loadu_ps(c5 + 8);
+      vacc0x0_7 = _mm256_loadu_ps(s0 + 0);
+      vacc0x8_15 = _mm256_loadu_ps(s0 + 8);
+      vacc1x0_7 = _mm256_loadu_ps(s1 + 0);
+      vacc1x8_15 = _mm256_loadu_ps(s1 + 8);
+      vacc2x0_7 = _mm256_loadu_ps(s2 + 0);
+      vacc2x8_15 = _mm256_loadu_ps(s2 + 8);
+      vacc3x0_7 = _mm256_loadu_ps(s3 + 0);
+      vacc3x8_15 = _mm256_loadu_ps(s3 + 8);
+      vacc4x0_7 = _mm256_loadu_ps(s4 + 0);
+      vacc4x8_15 = _mm256_loadu_ps(s4 + 8);
+      vacc5x0_7 = _mm256_loadu_ps(s5 + 0);
+      vacc5x8_15 = _mm256_loadu_ps(s5 + 8);
     } else {
-      vacc0x0_7 = _mm256_maskload_ps(c0 + 0, vmask0_7);
-      vacc0x8_15 = _mm256_maskload_ps(c0 + 8, vmask8_15);
-      vacc1x0_7 = _mm256_maskload_ps(c1 + 0, vmask0_7);
-      vacc1x8_15 = _mm256_maskload_ps(c1 + 8, vmask8_15);
-      vacc2x0_7 = _mm256_maskload_ps(c2 + 0, vmask0_7);
-      vacc2x8_15 = _mm256_maskload_ps(c2 + 8, vmask8_15);
-      vacc3x0_7 = _mm256_maskload_ps(c3 + 0, vmask0_7);
-      vacc3x8_15 = _mm256_maskload_ps(c3 + 8, vmask8_15);
-      vacc4x0_7 = _mm256_maskload_ps(c4 + 0, vmask0_7);
-      vacc4x8_15 = _mm256_maskload_ps(c4 + 8, vmask8_15);
-      vacc5x0_7 = _mm256_maskload_ps(c5 + 0, vmask0_7);
-      vacc5x8_15 = _mm256_maskload_ps(c5 + 8, vmask8_15);
+      vacc0x0_7 = _mm256_maskload_ps(s0 + 0, vmask0_7);
+      vacc0x8_15 = _mm256_maskload_ps(s0 + 8, vmask8_15);
+      vacc1x0_7 = _mm256_maskload_ps(s1 + 0, vmask0_7);
+      vacc1x8_15 = _mm256_maskload_ps(s1 + 8, vmask8_15);
+      vacc2x0_7 = _mm256_maskload_ps(s2 + 0, vmask0_7);
+      vacc2x8_15 = _mm256_maskload_ps(s2 + 8, vmask8_15);
+      vacc3x0_7 = _mm256_maskload_ps(s3 + 0, vmask0_7);
+      vacc3x8_15 = _mm256_maskload_ps(s3 + 8, vmask8_15);
+      vacc4x0_7 = _mm256_maskload_ps(s4 + 0, vmask0_7);
+      vacc4x8_15 = _mm256_maskload_ps(s4 + 8, vmask8_15);
+      vacc5x0_7 = _mm256_maskload_ps(s5 + 0, vmask0_7);
+      vacc5x8_15 = _mm256_maskload_ps(s5 + 8, vmask8_15);
+    }
+    if (!ep->accumulate) {
+      const __m256 vscale = _mm256_set1_ps(ep->residual_scale);
+      vacc0x0_7 = _mm256_mul_ps(vscale, vacc0x0_7);
+      vacc0x8_15 = _mm256_mul_ps(vscale, vacc0x8_15);
+      vacc1x0_7 = _mm256_mul_ps(vscale, vacc1x0_7);
+      vacc1x8_15 = _mm256_mul_ps(vscale, vacc1x8_15);
+      vacc2x0_7 = _mm256_mul_ps(vscale, vacc2x0_7);
+      vacc2x8_15 = _mm256_mul_ps(vscale, vacc2x8_15);
+      vacc3x0_7 = _mm256_mul_ps(vscale, vacc3x0_7);
+      vacc3x8_15 = _mm256_mul_ps(vscale, vacc3x8_15);
+      vacc4x0_7 = _mm256_mul_ps(vscale, vacc4x0_7);
+      vacc4x8_15 = _mm256_mul_ps(vscale, vacc4x8_15);
+      vacc5x0_7 = _mm256_mul_ps(vscale, vacc5x0_7);
+      vacc5x8_15 = _mm256_mul_ps(vscale, vacc5x8_15);
     }
   }
 
@@ -218,6 +247,42 @@ void xconv_f32_gemm_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, const float*
       vacc3x8_15 = _mm256_add_ps(vacc3x8_15, vbias8_15);
       vacc4x8_15 = _mm256_add_ps(vacc4x8_15, vbias8_15);
       vacc5x8_15 = _mm256_add_ps(vacc5x8_15, vbias8_15);
+    }
+    if (ep->slope_row) {
+      const __m256 vslope0 = _mm256_set1_ps(ep->slope_row[0]);
+      vacc0x0_7 = scale_negative(vacc0x0_7, vslope0);
+      vacc0x8_15 = scale_negative(vacc0x8_15, vslope0);
+      const __m256 vslope1 = _mm256_set1_ps(ep->slope_row[1]);
+      vacc1x0_7 = scale_negative(vacc1x0_7, vslope1);
+      vacc1x8_15 = scale_negative(vacc1x8_15, vslope1);
+      const __m256 vslope2 = _mm256_set1_ps(ep->slope_row[2]);
+      vacc2x0_7 = scale_negative(vacc2x0_7, vslope2);
+      vacc2x8_15 = scale_negative(vacc2x8_15, vslope2);
+      const __m256 vslope3 = _mm256_set1_ps(ep->slope_row[3]);
+      vacc3x0_7 = scale_negative(vacc3x0_7, vslope3);
+      vacc3x8_15 = scale_negative(vacc3x8_15, vslope3);
+      const __m256 vslope4 = _mm256_set1_ps(ep->slope_row[4]);
+      vacc4x0_7 = scale_negative(vacc4x0_7, vslope4);
+      vacc4x8_15 = scale_negative(vacc4x8_15, vslope4);
+      const __m256 vslope5 = _mm256_set1_ps(ep->slope_row[5]);
+      vacc5x0_7 = scale_negative(vacc5x0_7, vslope5);
+      vacc5x8_15 = scale_negative(vacc5x8_15, vslope5);
+    }
+    if (ep->slope_col) {
+      const __m256 vslope0_7 = _mm256_loadu_ps(ep->slope_col + 0);
+      vacc0x0_7 = scale_negative(vacc0x0_7, vslope0_7);
+      vacc1x0_7 = scale_negative(vacc1x0_7, vslope0_7);
+      vacc2x0_7 = scale_negative(vacc2x0_7, vslope0_7);
+      vacc3x0_7 = scale_negative(vacc3x0_7, vslope0_7);
+      vacc4x0_7 = scale_negative(vacc4x0_7, vslope0_7);
+      vacc5x0_7 = scale_negative(vacc5x0_7, vslope0_7);
+      const __m256 vslope8_15 = _mm256_loadu_ps(ep->slope_col + 8);
+      vacc0x8_15 = scale_negative(vacc0x8_15, vslope8_15);
+      vacc1x8_15 = scale_negative(vacc1x8_15, vslope8_15);
+      vacc2x8_15 = scale_negative(vacc2x8_15, vslope8_15);
+      vacc3x8_15 = scale_negative(vacc3x8_15, vslope8_15);
+      vacc4x8_15 = scale_negative(vacc4x8_15, vslope8_15);
+      vacc5x8_15 = scale_negative(vacc5x8_15, vslope8_15);
     }
     // max(min, y) then min(max, y): the accumulator is the second operand,
     // which x86 returns when either is NaN, so NaN propagates.

@@ -8,6 +8,11 @@
 
 #include "kernels/ukernels/gen/kernels.h"
 
+// Leaky ReLU / PReLU: y < 0 ? y * slope : y. A NaN y compares false and stays.
+static inline __m256 scale_negative(__m256 y, __m256 slope) {
+  return _mm256_blendv_ps(y, _mm256_mul_ps(y, slope), _mm256_cmp_ps(y, _mm256_setzero_ps(), _CMP_LT_OQ));
+}
+
 void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
     const float* w, float* c, size_t ldc, const xconv_epilogue* ep) {
   float* c0 = c;
@@ -23,17 +28,27 @@ void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
   __m256 vacc0x8_15 = _mm256_setzero_ps();
   __m256 vacc0x16_23 = _mm256_setzero_ps();
   __m256 vacc0x24_31 = _mm256_setzero_ps();
-  if (ep->accumulate) {
+  // The start: C's partial sums, or the scaled residual (ukernel.h). Rows
+  // past mr repeat the row above, like C's.
+  const float* s0 = ep->accumulate ? c : ep->residual;
+  if (s0 != NULL) {
     if (nr == 32) {
-      vacc0x0_7 = _mm256_loadu_ps(c0 + 0);
-      vacc0x8_15 = _mm256_loadu_ps(c0 + 8);
-      vacc0x16_23 = _mm256_loadu_ps(c0 + 16);
-      vacc0x24_31 = _mm256_loadu_ps(c0 + 24);
+      vacc0x0_7 = _mm256_loadu_ps(s0 + 0);
+      vacc0x8_15 = _mm256_loadu_ps(s0 + 8);
+      vacc0x16_23 = _mm256_loadu_ps(s0 + 16);
+      vacc0x24_31 = _mm256_loadu_ps(s0 + 24);
     } else {
-      vacc0x0_7 = _mm256_maskload_ps(c0 + 0, vmask0_7);
-      vacc0x8_15 = _mm256_maskload_ps(c0 + 8, vmask8_15);
-      vacc0x16_23 = _mm256_maskload_ps(c0 + 16, vmask16_23);
-      vacc0x24_31 = _mm256_maskload_ps(c0 + 24, vmask24_31);
+      vacc0x0_7 = _mm256_maskload_ps(s0 + 0, vmask0_7);
+      vacc0x8_15 = _mm256_maskload_ps(s0 + 8, vmask8_15);
+      vacc0x16_23 = _mm256_maskload_ps(s0 + 16, vmask16_23);
+      vacc0x24_31 = _mm256_maskload_ps(s0 + 24, vmask24_31);
+    }
+    if (!ep->accumulate) {
+      const __m256 vscale = _mm256_set1_ps(ep->residual_scale);
+      vacc0x0_7 = _mm256_mul_ps(vscale, vacc0x0_7);
+      vacc0x8_15 = _mm256_mul_ps(vscale, vacc0x8_15);
+      vacc0x16_23 = _mm256_mul_ps(vscale, vacc0x16_23);
+      vacc0x24_31 = _mm256_mul_ps(vscale, vacc0x24_31);
     }
   }
 
@@ -125,6 +140,23 @@ void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
       vacc0x16_23 = _mm256_add_ps(vacc0x16_23, vbias16_23);
       const __m256 vbias24_31 = _mm256_loadu_ps(ep->bias_col + 24);
       vacc0x24_31 = _mm256_add_ps(vacc0x24_31, vbias24_31);
+    }
+    if (ep->slope_row) {
+      const __m256 vslope0 = _mm256_set1_ps(ep->slope_row[0]);
+      vacc0x0_7 = scale_negative(vacc0x0_7, vslope0);
+      vacc0x8_15 = scale_negative(vacc0x8_15, vslope0);
+      vacc0x16_23 = scale_negative(vacc0x16_23, vslope0);
+      vacc0x24_31 = scale_negative(vacc0x24_31, vslope0);
+    }
+    if (ep->slope_col) {
+      const __m256 vslope0_7 = _mm256_loadu_ps(ep->slope_col + 0);
+      vacc0x0_7 = scale_negative(vacc0x0_7, vslope0_7);
+      const __m256 vslope8_15 = _mm256_loadu_ps(ep->slope_col + 8);
+      vacc0x8_15 = scale_negative(vacc0x8_15, vslope8_15);
+      const __m256 vslope16_23 = _mm256_loadu_ps(ep->slope_col + 16);
+      vacc0x16_23 = scale_negative(vacc0x16_23, vslope16_23);
+      const __m256 vslope24_31 = _mm256_loadu_ps(ep->slope_col + 24);
+      vacc0x24_31 = scale_negative(vacc0x24_31, vslope24_31);
     }
     // max(min, y) then min(max, y): the accumulator is the second operand,
     // which x86 returns when either is NaN, so NaN propagates.

@@ -8,6 +8,11 @@
 
 #include "kernels/ukernels/gen/kernels.h"
 
+// Leaky ReLU / PReLU: y < 0 ? y * slope : y. A NaN y compares false and stays.
+static inline __m512 scale_negative(__m512 y, __m512 slope) {
+  return _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_LT_OQ), y, slope);
+}
+
 // Mask of the valid lanes of the 16 columns starting at `first`.
 static __mmask16 column_mask(size_t nr, size_t first) {
   if (nr <= first) return 0;
@@ -61,65 +66,113 @@ void xconv_f32_gemm_14x32__avx512f(size_t mr, size_t nr, size_t kc, const float*
   __m512 vacc12x16_31 = _mm512_setzero_ps();
   __m512 vacc13x0_15 = _mm512_setzero_ps();
   __m512 vacc13x16_31 = _mm512_setzero_ps();
-  if (ep->accumulate) {
+  // The start: C's partial sums, or the scaled residual (ukernel.h). Rows
+  // past mr repeat the row above, like C's.
+  const float* s0 = ep->accumulate ? c : ep->residual;
+  if (s0 != NULL) {
+    const size_t lds = ep->accumulate ? ldc : ep->ldr;
+    const float* s1 = mr > 1 ? s0 + lds : s0;
+    const float* s2 = mr > 2 ? s1 + lds : s1;
+    const float* s3 = mr > 3 ? s2 + lds : s2;
+    const float* s4 = mr > 4 ? s3 + lds : s3;
+    const float* s5 = mr > 5 ? s4 + lds : s4;
+    const float* s6 = mr > 6 ? s5 + lds : s5;
+    const float* s7 = mr > 7 ? s6 + lds : s6;
+    const float* s8 = mr > 8 ? s7 + lds : s7;
+    const float* s9 = mr > 9 ? s8 + lds : s8;
+    const float* s10 = mr > 10 ? s9 + lds : s9;
+    const float* s11 = mr > 11 ? s10 + lds : s10;
+    const float* s12 = mr > 12 ? s11 + lds : s11;
+    const float* s13 = mr > 13 ? s12 + lds : s12;
     if (nr == 32) {
-      vacc0x0_15 = _mm512_loadu_ps(c0 + 0);
-      vacc0x16_31 = _mm512_loadu_ps(c0 + 16);
-      vacc1x0_15 = _mm512_loadu_ps(c1 + 0);
-      vacc1x16_31 = _mm512_loadu_ps(c1 + 16);
-      vacc2x0_15 = _mm512_loadu_ps(c2 + 0);
-      vacc2x16_31 = _mm512_loadu_ps(c2 + 16);
-      vacc3x0_15 = _mm512_loadu_ps(c3 + 0);
-      vacc3x16_31 = _mm512_loadu_ps(c3 + 16);
-      vacc4x0_15 = _mm512_loadu_ps(c4 + 0);
-      vacc4x16_31 = _mm512_loadu_ps(c4 + 16);
-      vacc5x0_15 = _mm512_loadu_ps(c5 + 0);
-      vacc5x16_31 = _mm512_loadu_ps(c5 + 16);
-      vacc6x0_15 = _mm512_loadu_ps(c6 + 0);
-      vacc6x16_31 = _mm512_loadu_ps(c6 + 16);
-      vacc7x0_15 = _mm512_loadu_ps(c7 + 0);
-      vacc7x16_31 = _mm512_loadu_ps(c7 + 16);
-      vacc8x0_15 = _mm512_loadu_ps(c8 + 0);
-      vacc8x16_31 = _mm512_loadu_ps(c8 + 16);
-      vacc9x0_15 = _mm512_loadu_ps(c9 + 0);
-      vacc9x16_31 = _mm512_loadu_ps(c9 + 16);
-      vacc10x0_15 = _mm512_loadu_ps(c10 + 0);
-      vacc10x16_31 = _mm512_loadu_ps(c10 + 16);
-      vacc11x0_15 = _mm512_loadu_ps(c11 + 0);
-      vacc11x16_31 = _mm512_loadu_ps(c11 + 16);
-      vacc12x0_15 = _mm512_loadu_ps(c12 + 0);
-      vacc12x16_31 = _mm512_loadu_ps(c12 + 16);
-      vacc13x0_15 = _mm512_loadu_ps(c13 + 0);
-      vacc13x16_31 = _mm512_loadu_ps(c13 + 16);
+      vacc0x0_15 = _mm512_loadu_ps(s0 + 0);
+      vacc0x16_31 = _mm512_loadu_ps(s0 + 16);
+      vacc1x0_15 = _mm512_loadu_ps(s1 + 0);
+      vacc1x16_31 = _mm512_loadu_ps(s1 + 16);
+      vacc2x0_15 = _mm512_loadu_ps(s2 + 0);
+      vacc2x16_31 = _mm512_loadu_ps(s2 + 16);
+      vacc3x0_15 = _mm512_loadu_ps(s3 + 0);
+      vacc3x16_31 = _mm512_loadu_ps(s3 + 16);
+      vacc4x0_15 = _mm512_loadu_ps(s4 + 0);
+      vacc4x16_31 = _mm512_loadu_ps(s4 + 16);
+      vacc5x0_15 = _mm512_loadu_ps(s5 + 0);
+      vacc5x16_31 = _mm512_loadu_ps(s5 + 16);
+      vacc6x0_15 = _mm512_loadu_ps(s6 + 0);
+      vacc6x16_31 = _mm512_loadu_ps(s6 + 16);
+      vacc7x0_15 = _mm512_loadu_ps(s7 + 0);
+      vacc7x16_31 = _mm512_loadu_ps(s7 + 16);
+      vacc8x0_15 = _mm512_loadu_ps(s8 + 0);
+      vacc8x16_31 = _mm512_loadu_ps(s8 + 16);
+      vacc9x0_15 = _mm512_loadu_ps(s9 + 0);
+      vacc9x16_31 = _mm512_loadu_ps(s9 + 16);
+      vacc10x0_15 = _mm512_loadu_ps(s10 + 0);
+      vacc10x16_31 = _mm512_loadu_ps(s10 + 16);
+      vacc11x0_15 = _mm512_loadu_ps(s11 + 0);
+      vacc11x16_31 = _mm512_loadu_ps(s11 + 16);
+      vacc12x0_15 = _mm512_loadu_ps(s12 + 0);
+      vacc12x16_31 = _mm512_loadu_ps(s12 + 16);
+      vacc13x0_15 = _mm512_loadu_ps(s13 + 0);
+      vacc13x16_31 = _mm512_loadu_ps(s13 + 16);
     } else {
-      vacc0x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c0 + 0);
-      vacc0x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c0 + 16);
-      vacc1x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c1 + 0);
-      vacc1x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c1 + 16);
-      vacc2x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c2 + 0);
-      vacc2x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c2 + 16);
-      vacc3x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c3 + 0);
-      vacc3x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c3 + 16);
-      vacc4x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c4 + 0);
-      vacc4x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c4 + 16);
-      vacc5x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c5 + 0);
-      vacc5x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c5 + 16);
-      vacc6x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c6 + 0);
-      vacc6x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c6 + 16);
-      vacc7x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c7 + 0);
-      vacc7x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c7 + 16);
-      vacc8x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c8 + 0);
-      vacc8x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c8 + 16);
-      vacc9x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c9 + 0);
-      vacc9x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c9 + 16);
-      vacc10x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c10 + 0);
-      vacc10x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c10 + 16);
-      vacc11x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c11 + 0);
-      vacc11x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c11 + 16);
-      vacc12x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c12 + 0);
-      vacc12x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c12 + 16);
-      vacc13x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c13 + 0);
-      vacc13x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c13 + 16);
+      vacc0x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s0 + 0);
+      vacc0x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s0 + 16);
+      vacc1x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s1 + 0);
+      vacc1x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s1 + 16);
+      vacc2x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s2 + 0);
+      vacc2x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s2 + 16);
+      vacc3x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s3 + 0);
+      vacc3x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s3 + 16);
+      vacc4x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s4 + 0);
+      vacc4x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s4 + 16);
+      vacc5x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s5 + 0);
+      vacc5x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s5 + 16);
+      vacc6x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s6 + 0);
+      vacc6x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s6 + 16);
+      vacc7x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s7 + 0);
+      vacc7x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s7 + 16);
+      vacc8x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s8 + 0);
+      vacc8x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s8 + 16);
+      vacc9x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s9 + 0);
+      vacc9x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s9 + 16);
+      vacc10x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s10 + 0);
+      vacc10x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s10 + 16);
+      vacc11x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s11 + 0);
+      vacc11x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s11 + 16);
+      vacc12x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s12 + 0);
+      vacc12x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s12 + 16);
+      vacc13x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s13 + 0);
+      vacc13x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s13 + 16);
+    }
+    if (!ep->accumulate) {
+      const __m512 vscale = _mm512_set1_ps(ep->residual_scale);
+      vacc0x0_15 = _mm512_mul_ps(vscale, vacc0x0_15);
+      vacc0x16_31 = _mm512_mul_ps(vscale, vacc0x16_31);
+      vacc1x0_15 = _mm512_mul_ps(vscale, vacc1x0_15);
+      vacc1x16_31 = _mm512_mul_ps(vscale, vacc1x16_31);
+      vacc2x0_15 = _mm512_mul_ps(vscale, vacc2x0_15);
+      vacc2x16_31 = _mm512_mul_ps(vscale, vacc2x16_31);
+      vacc3x0_15 = _mm512_mul_ps(vscale, vacc3x0_15);
+      vacc3x16_31 = _mm512_mul_ps(vscale, vacc3x16_31);
+      vacc4x0_15 = _mm512_mul_ps(vscale, vacc4x0_15);
+      vacc4x16_31 = _mm512_mul_ps(vscale, vacc4x16_31);
+      vacc5x0_15 = _mm512_mul_ps(vscale, vacc5x0_15);
+      vacc5x16_31 = _mm512_mul_ps(vscale, vacc5x16_31);
+      vacc6x0_15 = _mm512_mul_ps(vscale, vacc6x0_15);
+      vacc6x16_31 = _mm512_mul_ps(vscale, vacc6x16_31);
+      vacc7x0_15 = _mm512_mul_ps(vscale, vacc7x0_15);
+      vacc7x16_31 = _mm512_mul_ps(vscale, vacc7x16_31);
+      vacc8x0_15 = _mm512_mul_ps(vscale, vacc8x0_15);
+      vacc8x16_31 = _mm512_mul_ps(vscale, vacc8x16_31);
+      vacc9x0_15 = _mm512_mul_ps(vscale, vacc9x0_15);
+      vacc9x16_31 = _mm512_mul_ps(vscale, vacc9x16_31);
+      vacc10x0_15 = _mm512_mul_ps(vscale, vacc10x0_15);
+      vacc10x16_31 = _mm512_mul_ps(vscale, vacc10x16_31);
+      vacc11x0_15 = _mm512_mul_ps(vscale, vacc11x0_15);
+      vacc11x16_31 = _mm512_mul_ps(vscale, vacc11x16_31);
+      vacc12x0_15 = _mm512_mul_ps(vscale, vacc12x0_15);
+      vacc12x16_31 = _mm512_mul_ps(vscale, vacc12x16_31);
+      vacc13x0_15 = _mm512_mul_ps(vscale, vacc13x0_15);
+      vacc13x16_31 = _mm512_mul_ps(vscale, vacc13x16_31);
     }
   }
 
@@ -347,6 +400,82 @@ void xconv_f32_gemm_14x32__avx512f(size_t mr, size_t nr, size_t kc, const float*
       vacc11x16_31 = _mm512_add_ps(vacc11x16_31, vbias16_31);
       vacc12x16_31 = _mm512_add_ps(vacc12x16_31, vbias16_31);
       vacc13x16_31 = _mm512_add_ps(vacc13x16_31, vbias16_31);
+    }
+    if (ep->slope_row) {
+      const __m512 vslope0 = _mm512_set1_ps(ep->slope_row[0]);
+      vacc0x0_15 = scale_negative(vacc0x0_15, vslope0);
+      vacc0x16_31 = scale_negative(vacc0x16_31, vslope0);
+      const __m512 vslope1 = _mm512_set1_ps(ep->slope_row[1]);
+      vacc1x0_15 = scale_negative(vacc1x0_15, vslope1);
+      vacc1x16_31 = scale_negative(vacc1x16_31, vslope1);
+      const __m512 vslope2 = _mm512_set1_ps(ep->slope_row[2]);
+      vacc2x0_15 = scale_negative(vacc2x0_15, vslope2);
+      vacc2x16_31 = scale_negative(vacc2x16_31, vslope2);
+      const __m512 vslope3 = _mm512_set1_ps(ep->slope_row[3]);
+      vacc3x0_15 = scale_negative(vacc3x0_15, vslope3);
+      vacc3x16_31 = scale_negative(vacc3x16_31, vslope3);
+      const __m512 vslope4 = _mm512_set1_ps(ep->slope_row[4]);
+      vacc4x0_15 = scale_negative(vacc4x0_15, vslope4);
+      vacc4x16_31 = scale_negative(vacc4x16_31, vslope4);
+      const __m512 vslope5 = _mm512_set1_ps(ep->slope_row[5]);
+      vacc5x0_15 = scale_negative(vacc5x0_15, vslope5);
+      vacc5x16_31 = scale_negative(vacc5x16_31, vslope5);
+      const __m512 vslope6 = _mm512_set1_ps(ep->slope_row[6]);
+      vacc6x0_15 = scale_negative(vacc6x0_15, vslope6);
+      vacc6x16_31 = scale_negative(vacc6x16_31, vslope6);
+      const __m512 vslope7 = _mm512_set1_ps(ep->slope_row[7]);
+      vacc7x0_15 = scale_negative(vacc7x0_15, vslope7);
+      vacc7x16_31 = scale_negative(vacc7x16_31, vslope7);
+      const __m512 vslope8 = _mm512_set1_ps(ep->slope_row[8]);
+      vacc8x0_15 = scale_negative(vacc8x0_15, vslope8);
+      vacc8x16_31 = scale_negative(vacc8x16_31, vslope8);
+      const __m512 vslope9 = _mm512_set1_ps(ep->slope_row[9]);
+      vacc9x0_15 = scale_negative(vacc9x0_15, vslope9);
+      vacc9x16_31 = scale_negative(vacc9x16_31, vslope9);
+      const __m512 vslope10 = _mm512_set1_ps(ep->slope_row[10]);
+      vacc10x0_15 = scale_negative(vacc10x0_15, vslope10);
+      vacc10x16_31 = scale_negative(vacc10x16_31, vslope10);
+      const __m512 vslope11 = _mm512_set1_ps(ep->slope_row[11]);
+      vacc11x0_15 = scale_negative(vacc11x0_15, vslope11);
+      vacc11x16_31 = scale_negative(vacc11x16_31, vslope11);
+      const __m512 vslope12 = _mm512_set1_ps(ep->slope_row[12]);
+      vacc12x0_15 = scale_negative(vacc12x0_15, vslope12);
+      vacc12x16_31 = scale_negative(vacc12x16_31, vslope12);
+      const __m512 vslope13 = _mm512_set1_ps(ep->slope_row[13]);
+      vacc13x0_15 = scale_negative(vacc13x0_15, vslope13);
+      vacc13x16_31 = scale_negative(vacc13x16_31, vslope13);
+    }
+    if (ep->slope_col) {
+      const __m512 vslope0_15 = _mm512_loadu_ps(ep->slope_col + 0);
+      vacc0x0_15 = scale_negative(vacc0x0_15, vslope0_15);
+      vacc1x0_15 = scale_negative(vacc1x0_15, vslope0_15);
+      vacc2x0_15 = scale_negative(vacc2x0_15, vslope0_15);
+      vacc3x0_15 = scale_negative(vacc3x0_15, vslope0_15);
+      vacc4x0_15 = scale_negative(vacc4x0_15, vslope0_15);
+      vacc5x0_15 = scale_negative(vacc5x0_15, vslope0_15);
+      vacc6x0_15 = scale_negative(vacc6x0_15, vslope0_15);
+      vacc7x0_15 = scale_negative(vacc7x0_15, vslope0_15);
+      vacc8x0_15 = scale_negative(vacc8x0_15, vslope0_15);
+      vacc9x0_15 = scale_negative(vacc9x0_15, vslope0_15);
+      vacc10x0_15 = scale_negative(vacc10x0_15, vslope0_15);
+      vacc11x0_15 = scale_negative(vacc11x0_15, vslope0_15);
+      vacc12x0_15 = scale_negative(vacc12x0_15, vslope0_15);
+      vacc13x0_15 = scale_negative(vacc13x0_15, vslope0_15);
+      const __m512 vslope16_31 = _mm512_loadu_ps(ep->slope_col + 16);
+      vacc0x16_31 = scale_negative(vacc0x16_31, vslope16_31);
+      vacc1x16_31 = scale_negative(vacc1x16_31, vslope16_31);
+      vacc2x16_31 = scale_negative(vacc2x16_31, vslope16_31);
+      vacc3x16_31 = scale_negative(vacc3x16_31, vslope16_31);
+      vacc4x16_31 = scale_negative(vacc4x16_31, vslope16_31);
+      vacc5x16_31 = scale_negative(vacc5x16_31, vslope16_31);
+      vacc6x16_31 = scale_negative(vacc6x16_31, vslope16_31);
+      vacc7x16_31 = scale_negative(vacc7x16_31, vslope16_31);
+      vacc8x16_31 = scale_negative(vacc8x16_31, vslope16_31);
+      vacc9x16_31 = scale_negative(vacc9x16_31, vslope16_31);
+      vacc10x16_31 = scale_negative(vacc10x16_31, vslope16_31);
+      vacc11x16_31 = scale_negative(vacc11x16_31, vslope16_31);
+      vacc12x16_31 = scale_negative(vacc12x16_31, vslope16_31);
+      vacc13x16_31 = scale_negative(vacc13x16_31, vslope16_31);
     }
     // max(min, y) then min(max, y): the accumulator is the second operand,
     // which x86 returns when either is NaN, so NaN propagates.

@@ -8,6 +8,11 @@
 
 #include "kernels/ukernels/gen/kernels.h"
 
+// Leaky ReLU / PReLU: y < 0 ? y * slope : y. A NaN y compares false and stays.
+static inline __m512 scale_negative(__m512 y, __m512 slope) {
+  return _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_LT_OQ), y, slope);
+}
+
 // Mask of the valid lanes of the 16 columns starting at `first`.
 static __mmask16 column_mask(size_t nr, size_t first) {
   if (nr <= first) return 0;
@@ -74,65 +79,127 @@ void xconv_f32_gemm_28x16__avx512f(size_t mr, size_t nr, size_t kc, const float*
   __m512 vacc25x0_15 = _mm512_setzero_ps();
   __m512 vacc26x0_15 = _mm512_setzero_ps();
   __m512 vacc27x0_15 = _mm512_setzero_ps();
-  if (ep->accumulate) {
+  // The start: C's partial sums, or the scaled residual (ukernel.h). Rows
+  // past mr repeat the row above, like C's.
+  const float* s0 = ep->accumulate ? c : ep->residual;
+  if (s0 != NULL) {
+    const size_t lds = ep->accumulate ? ldc : ep->ldr;
+    const float* s1 = mr > 1 ? s0 + lds : s0;
+    const float* s2 = mr > 2 ? s1 + lds : s1;
+    const float* s3 = mr > 3 ? s2 + lds : s2;
+    const float* s4 = mr > 4 ? s3 + lds : s3;
+    const float* s5 = mr > 5 ? s4 + lds : s4;
+    const float* s6 = mr > 6 ? s5 + lds : s5;
+    const float* s7 = mr > 7 ? s6 + lds : s6;
+    const float* s8 = mr > 8 ? s7 + lds : s7;
+    const float* s9 = mr > 9 ? s8 + lds : s8;
+    const float* s10 = mr > 10 ? s9 + lds : s9;
+    const float* s11 = mr > 11 ? s10 + lds : s10;
+    const float* s12 = mr > 12 ? s11 + lds : s11;
+    const float* s13 = mr > 13 ? s12 + lds : s12;
+    const float* s14 = mr > 14 ? s13 + lds : s13;
+    const float* s15 = mr > 15 ? s14 + lds : s14;
+    const float* s16 = mr > 16 ? s15 + lds : s15;
+    const float* s17 = mr > 17 ? s16 + lds : s16;
+    const float* s18 = mr > 18 ? s17 + lds : s17;
+    const float* s19 = mr > 19 ? s18 + lds : s18;
+    const float* s20 = mr > 20 ? s19 + lds : s19;
+    const float* s21 = mr > 21 ? s20 + lds : s20;
+    const float* s22 = mr > 22 ? s21 + lds : s21;
+    const float* s23 = mr > 23 ? s22 + lds : s22;
+    const float* s24 = mr > 24 ? s23 + lds : s23;
+    const float* s25 = mr > 25 ? s24 + lds : s24;
+    const float* s26 = mr > 26 ? s25 + lds : s25;
+    const float* s27 = mr > 27 ? s26 + lds : s26;
     if (nr == 16) {
-      vacc0x0_15 = _mm512_loadu_ps(c0 + 0);
-      vacc1x0_15 = _mm512_loadu_ps(c1 + 0);
-      vacc2x0_15 = _mm512_loadu_ps(c2 + 0);
-      vacc3x0_15 = _mm512_loadu_ps(c3 + 0);
-      vacc4x0_15 = _mm512_loadu_ps(c4 + 0);
-      vacc5x0_15 = _mm512_loadu_ps(c5 + 0);
-      vacc6x0_15 = _mm512_loadu_ps(c6 + 0);
-      vacc7x0_15 = _mm512_loadu_ps(c7 + 0);
-      vacc8x0_15 = _mm512_loadu_ps(c8 + 0);
-      vacc9x0_15 = _mm512_loadu_ps(c9 + 0);
-      vacc10x0_15 = _mm512_loadu_ps(c10 + 0);
-      vacc11x0_15 = _mm512_loadu_ps(c11 + 0);
-      vacc12x0_15 = _mm512_loadu_ps(c12 + 0);
-      vacc13x0_15 = _mm512_loadu_ps(c13 + 0);
-      vacc14x0_15 = _mm512_loadu_ps(c14 + 0);
-      vacc15x0_15 = _mm512_loadu_ps(c15 + 0);
-      vacc16x0_15 = _mm512_loadu_ps(c16 + 0);
-      vacc17x0_15 = _mm512_loadu_ps(c17 + 0);
-      vacc18x0_15 = _mm512_loadu_ps(c18 + 0);
-      vacc19x0_15 = _mm512_loadu_ps(c19 + 0);
-      vacc20x0_15 = _mm512_loadu_ps(c20 + 0);
-      vacc21x0_15 = _mm512_loadu_ps(c21 + 0);
-      vacc22x0_15 = _mm512_loadu_ps(c22 + 0);
-      vacc23x0_15 = _mm512_loadu_ps(c23 + 0);
-      vacc24x0_15 = _mm512_loadu_ps(c24 + 0);
-      vacc25x0_15 = _mm512_loadu_ps(c25 + 0);
-      vacc26x0_15 = _mm512_loadu_ps(c26 + 0);
-      vacc27x0_15 = _mm512_loadu_ps(c27 + 0);
+      vacc0x0_15 = _mm512_loadu_ps(s0 + 0);
+      vacc1x0_15 = _mm512_loadu_ps(s1 + 0);
+      vacc2x0_15 = _mm512_loadu_ps(s2 + 0);
+      vacc3x0_15 = _mm512_loadu_ps(s3 + 0);
+      vacc4x0_15 = _mm512_loadu_ps(s4 + 0);
+      vacc5x0_15 = _mm512_loadu_ps(s5 + 0);
+      vacc6x0_15 = _mm512_loadu_ps(s6 + 0);
+      vacc7x0_15 = _mm512_loadu_ps(s7 + 0);
+      vacc8x0_15 = _mm512_loadu_ps(s8 + 0);
+      vacc9x0_15 = _mm512_loadu_ps(s9 + 0);
+      vacc10x0_15 = _mm512_loadu_ps(s10 + 0);
+      vacc11x0_15 = _mm512_loadu_ps(s11 + 0);
+      vacc12x0_15 = _mm512_loadu_ps(s12 + 0);
+      vacc13x0_15 = _mm512_loadu_ps(s13 + 0);
+      vacc14x0_15 = _mm512_loadu_ps(s14 + 0);
+      vacc15x0_15 = _mm512_loadu_ps(s15 + 0);
+      vacc16x0_15 = _mm512_loadu_ps(s16 + 0);
+      vacc17x0_15 = _mm512_loadu_ps(s17 + 0);
+      vacc18x0_15 = _mm512_loadu_ps(s18 + 0);
+      vacc19x0_15 = _mm512_loadu_ps(s19 + 0);
+      vacc20x0_15 = _mm512_loadu_ps(s20 + 0);
+      vacc21x0_15 = _mm512_loadu_ps(s21 + 0);
+      vacc22x0_15 = _mm512_loadu_ps(s22 + 0);
+      vacc23x0_15 = _mm512_loadu_ps(s23 + 0);
+      vacc24x0_15 = _mm512_loadu_ps(s24 + 0);
+      vacc25x0_15 = _mm512_loadu_ps(s25 + 0);
+      vacc26x0_15 = _mm512_loadu_ps(s26 + 0);
+      vacc27x0_15 = _mm512_loadu_ps(s27 + 0);
     } else {
-      vacc0x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c0 + 0);
-      vacc1x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c1 + 0);
-      vacc2x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c2 + 0);
-      vacc3x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c3 + 0);
-      vacc4x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c4 + 0);
-      vacc5x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c5 + 0);
-      vacc6x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c6 + 0);
-      vacc7x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c7 + 0);
-      vacc8x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c8 + 0);
-      vacc9x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c9 + 0);
-      vacc10x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c10 + 0);
-      vacc11x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c11 + 0);
-      vacc12x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c12 + 0);
-      vacc13x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c13 + 0);
-      vacc14x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c14 + 0);
-      vacc15x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c15 + 0);
-      vacc16x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c16 + 0);
-      vacc17x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c17 + 0);
-      vacc18x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c18 + 0);
-      vacc19x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c19 + 0);
-      vacc20x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c20 + 0);
-      vacc21x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c21 + 0);
-      vacc22x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c22 + 0);
-      vacc23x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c23 + 0);
-      vacc24x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c24 + 0);
-      vacc25x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c25 + 0);
-      vacc26x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c26 + 0);
-      vacc27x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c27 + 0);
+      vacc0x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s0 + 0);
+      vacc1x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s1 + 0);
+      vacc2x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s2 + 0);
+      vacc3x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s3 + 0);
+      vacc4x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s4 + 0);
+      vacc5x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s5 + 0);
+      vacc6x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s6 + 0);
+      vacc7x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s7 + 0);
+      vacc8x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s8 + 0);
+      vacc9x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s9 + 0);
+      vacc10x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s10 + 0);
+      vacc11x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s11 + 0);
+      vacc12x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s12 + 0);
+      vacc13x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s13 + 0);
+      vacc14x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s14 + 0);
+      vacc15x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s15 + 0);
+      vacc16x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s16 + 0);
+      vacc17x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s17 + 0);
+      vacc18x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s18 + 0);
+      vacc19x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s19 + 0);
+      vacc20x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s20 + 0);
+      vacc21x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s21 + 0);
+      vacc22x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s22 + 0);
+      vacc23x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s23 + 0);
+      vacc24x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s24 + 0);
+      vacc25x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s25 + 0);
+      vacc26x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s26 + 0);
+      vacc27x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s27 + 0);
+    }
+    if (!ep->accumulate) {
+      const __m512 vscale = _mm512_set1_ps(ep->residual_scale);
+      vacc0x0_15 = _mm512_mul_ps(vscale, vacc0x0_15);
+      vacc1x0_15 = _mm512_mul_ps(vscale, vacc1x0_15);
+      vacc2x0_15 = _mm512_mul_ps(vscale, vacc2x0_15);
+      vacc3x0_15 = _mm512_mul_ps(vscale, vacc3x0_15);
+      vacc4x0_15 = _mm512_mul_ps(vscale, vacc4x0_15);
+      vacc5x0_15 = _mm512_mul_ps(vscale, vacc5x0_15);
+      vacc6x0_15 = _mm512_mul_ps(vscale, vacc6x0_15);
+      vacc7x0_15 = _mm512_mul_ps(vscale, vacc7x0_15);
+      vacc8x0_15 = _mm512_mul_ps(vscale, vacc8x0_15);
+      vacc9x0_15 = _mm512_mul_ps(vscale, vacc9x0_15);
+      vacc10x0_15 = _mm512_mul_ps(vscale, vacc10x0_15);
+      vacc11x0_15 = _mm512_mul_ps(vscale, vacc11x0_15);
+      vacc12x0_15 = _mm512_mul_ps(vscale, vacc12x0_15);
+      vacc13x0_15 = _mm512_mul_ps(vscale, vacc13x0_15);
+      vacc14x0_15 = _mm512_mul_ps(vscale, vacc14x0_15);
+      vacc15x0_15 = _mm512_mul_ps(vscale, vacc15x0_15);
+      vacc16x0_15 = _mm512_mul_ps(vscale, vacc16x0_15);
+      vacc17x0_15 = _mm512_mul_ps(vscale, vacc17x0_15);
+      vacc18x0_15 = _mm512_mul_ps(vscale, vacc18x0_15);
+      vacc19x0_15 = _mm512_mul_ps(vscale, vacc19x0_15);
+      vacc20x0_15 = _mm512_mul_ps(vscale, vacc20x0_15);
+      vacc21x0_15 = _mm512_mul_ps(vscale, vacc21x0_15);
+      vacc22x0_15 = _mm512_mul_ps(vscale, vacc22x0_15);
+      vacc23x0_15 = _mm512_mul_ps(vscale, vacc23x0_15);
+      vacc24x0_15 = _mm512_mul_ps(vscale, vacc24x0_15);
+      vacc25x0_15 = _mm512_mul_ps(vscale, vacc25x0_15);
+      vacc26x0_15 = _mm512_mul_ps(vscale, vacc26x0_15);
+      vacc27x0_15 = _mm512_mul_ps(vscale, vacc27x0_15);
     }
   }
 
@@ -412,6 +479,95 @@ void xconv_f32_gemm_28x16__avx512f(size_t mr, size_t nr, size_t kc, const float*
       vacc25x0_15 = _mm512_add_ps(vacc25x0_15, vbias0_15);
       vacc26x0_15 = _mm512_add_ps(vacc26x0_15, vbias0_15);
       vacc27x0_15 = _mm512_add_ps(vacc27x0_15, vbias0_15);
+    }
+    if (ep->slope_row) {
+      const __m512 vslope0 = _mm512_set1_ps(ep->slope_row[0]);
+      vacc0x0_15 = scale_negative(vacc0x0_15, vslope0);
+      const __m512 vslope1 = _mm512_set1_ps(ep->slope_row[1]);
+      vacc1x0_15 = scale_negative(vacc1x0_15, vslope1);
+      const __m512 vslope2 = _mm512_set1_ps(ep->slope_row[2]);
+      vacc2x0_15 = scale_negative(vacc2x0_15, vslope2);
+      const __m512 vslope3 = _mm512_set1_ps(ep->slope_row[3]);
+      vacc3x0_15 = scale_negative(vacc3x0_15, vslope3);
+      const __m512 vslope4 = _mm512_set1_ps(ep->slope_row[4]);
+      vacc4x0_15 = scale_negative(vacc4x0_15, vslope4);
+      const __m512 vslope5 = _mm512_set1_ps(ep->slope_row[5]);
+      vacc5x0_15 = scale_negative(vacc5x0_15, vslope5);
+      const __m512 vslope6 = _mm512_set1_ps(ep->slope_row[6]);
+      vacc6x0_15 = scale_negative(vacc6x0_15, vslope6);
+      const __m512 vslope7 = _mm512_set1_ps(ep->slope_row[7]);
+      vacc7x0_15 = scale_negative(vacc7x0_15, vslope7);
+      const __m512 vslope8 = _mm512_set1_ps(ep->slope_row[8]);
+      vacc8x0_15 = scale_negative(vacc8x0_15, vslope8);
+      const __m512 vslope9 = _mm512_set1_ps(ep->slope_row[9]);
+      vacc9x0_15 = scale_negative(vacc9x0_15, vslope9);
+      const __m512 vslope10 = _mm512_set1_ps(ep->slope_row[10]);
+      vacc10x0_15 = scale_negative(vacc10x0_15, vslope10);
+      const __m512 vslope11 = _mm512_set1_ps(ep->slope_row[11]);
+      vacc11x0_15 = scale_negative(vacc11x0_15, vslope11);
+      const __m512 vslope12 = _mm512_set1_ps(ep->slope_row[12]);
+      vacc12x0_15 = scale_negative(vacc12x0_15, vslope12);
+      const __m512 vslope13 = _mm512_set1_ps(ep->slope_row[13]);
+      vacc13x0_15 = scale_negative(vacc13x0_15, vslope13);
+      const __m512 vslope14 = _mm512_set1_ps(ep->slope_row[14]);
+      vacc14x0_15 = scale_negative(vacc14x0_15, vslope14);
+      const __m512 vslope15 = _mm512_set1_ps(ep->slope_row[15]);
+      vacc15x0_15 = scale_negative(vacc15x0_15, vslope15);
+      const __m512 vslope16 = _mm512_set1_ps(ep->slope_row[16]);
+      vacc16x0_15 = scale_negative(vacc16x0_15, vslope16);
+      const __m512 vslope17 = _mm512_set1_ps(ep->slope_row[17]);
+      vacc17x0_15 = scale_negative(vacc17x0_15, vslope17);
+      const __m512 vslope18 = _mm512_set1_ps(ep->slope_row[18]);
+      vacc18x0_15 = scale_negative(vacc18x0_15, vslope18);
+      const __m512 vslope19 = _mm512_set1_ps(ep->slope_row[19]);
+      vacc19x0_15 = scale_negative(vacc19x0_15, vslope19);
+      const __m512 vslope20 = _mm512_set1_ps(ep->slope_row[20]);
+      vacc20x0_15 = scale_negative(vacc20x0_15, vslope20);
+      const __m512 vslope21 = _mm512_set1_ps(ep->slope_row[21]);
+      vacc21x0_15 = scale_negative(vacc21x0_15, vslope21);
+      const __m512 vslope22 = _mm512_set1_ps(ep->slope_row[22]);
+      vacc22x0_15 = scale_negative(vacc22x0_15, vslope22);
+      const __m512 vslope23 = _mm512_set1_ps(ep->slope_row[23]);
+      vacc23x0_15 = scale_negative(vacc23x0_15, vslope23);
+      const __m512 vslope24 = _mm512_set1_ps(ep->slope_row[24]);
+      vacc24x0_15 = scale_negative(vacc24x0_15, vslope24);
+      const __m512 vslope25 = _mm512_set1_ps(ep->slope_row[25]);
+      vacc25x0_15 = scale_negative(vacc25x0_15, vslope25);
+      const __m512 vslope26 = _mm512_set1_ps(ep->slope_row[26]);
+      vacc26x0_15 = scale_negative(vacc26x0_15, vslope26);
+      const __m512 vslope27 = _mm512_set1_ps(ep->slope_row[27]);
+      vacc27x0_15 = scale_negative(vacc27x0_15, vslope27);
+    }
+    if (ep->slope_col) {
+      const __m512 vslope0_15 = _mm512_loadu_ps(ep->slope_col + 0);
+      vacc0x0_15 = scale_negative(vacc0x0_15, vslope0_15);
+      vacc1x0_15 = scale_negative(vacc1x0_15, vslope0_15);
+      vacc2x0_15 = scale_negative(vacc2x0_15, vslope0_15);
+      vacc3x0_15 = scale_negative(vacc3x0_15, vslope0_15);
+      vacc4x0_15 = scale_negative(vacc4x0_15, vslope0_15);
+      vacc5x0_15 = scale_negative(vacc5x0_15, vslope0_15);
+      vacc6x0_15 = scale_negative(vacc6x0_15, vslope0_15);
+      vacc7x0_15 = scale_negative(vacc7x0_15, vslope0_15);
+      vacc8x0_15 = scale_negative(vacc8x0_15, vslope0_15);
+      vacc9x0_15 = scale_negative(vacc9x0_15, vslope0_15);
+      vacc10x0_15 = scale_negative(vacc10x0_15, vslope0_15);
+      vacc11x0_15 = scale_negative(vacc11x0_15, vslope0_15);
+      vacc12x0_15 = scale_negative(vacc12x0_15, vslope0_15);
+      vacc13x0_15 = scale_negative(vacc13x0_15, vslope0_15);
+      vacc14x0_15 = scale_negative(vacc14x0_15, vslope0_15);
+      vacc15x0_15 = scale_negative(vacc15x0_15, vslope0_15);
+      vacc16x0_15 = scale_negative(vacc16x0_15, vslope0_15);
+      vacc17x0_15 = scale_negative(vacc17x0_15, vslope0_15);
+      vacc18x0_15 = scale_negative(vacc18x0_15, vslope0_15);
+      vacc19x0_15 = scale_negative(vacc19x0_15, vslope0_15);
+      vacc20x0_15 = scale_negative(vacc20x0_15, vslope0_15);
+      vacc21x0_15 = scale_negative(vacc21x0_15, vslope0_15);
+      vacc22x0_15 = scale_negative(vacc22x0_15, vslope0_15);
+      vacc23x0_15 = scale_negative(vacc23x0_15, vslope0_15);
+      vacc24x0_15 = scale_negative(vacc24x0_15, vslope0_15);
+      vacc25x0_15 = scale_negative(vacc25x0_15, vslope0_15);
+      vacc26x0_15 = scale_negative(vacc26x0_15, vslope0_15);
+      vacc27x0_15 = scale_negative(vacc27x0_15, vslope0_15);
     }
     // max(min, y) then min(max, y): the accumulator is the second operand,
     // which x86 returns when either is NaN, so NaN propagates.

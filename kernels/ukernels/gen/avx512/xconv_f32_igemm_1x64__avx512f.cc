@@ -8,6 +8,11 @@
 
 #include "kernels/ukernels/gen/kernels.h"
 
+// Leaky ReLU / PReLU: y < 0 ? y * slope : y. A NaN y compares false and stays.
+static inline __m512 scale_negative(__m512 y, __m512 slope) {
+  return _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_LT_OQ), y, slope);
+}
+
 // Mask of the valid lanes of the 16 columns starting at `first`.
 static __mmask16 column_mask(size_t nr, size_t first) {
   if (nr <= first) return 0;
@@ -28,17 +33,27 @@ void xconv_f32_igemm_1x64__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, c
   __m512 vacc0x16_31 = _mm512_setzero_ps();
   __m512 vacc0x32_47 = _mm512_setzero_ps();
   __m512 vacc0x48_63 = _mm512_setzero_ps();
-  if (ep->accumulate) {
+  // The start: C's partial sums, or the scaled residual (ukernel.h). Rows
+  // past mr repeat the row above, like C's.
+  const float* s0 = ep->accumulate ? c : ep->residual;
+  if (s0 != NULL) {
     if (nr == 64) {
-      vacc0x0_15 = _mm512_loadu_ps(c0 + 0);
-      vacc0x16_31 = _mm512_loadu_ps(c0 + 16);
-      vacc0x32_47 = _mm512_loadu_ps(c0 + 32);
-      vacc0x48_63 = _mm512_loadu_ps(c0 + 48);
+      vacc0x0_15 = _mm512_loadu_ps(s0 + 0);
+      vacc0x16_31 = _mm512_loadu_ps(s0 + 16);
+      vacc0x32_47 = _mm512_loadu_ps(s0 + 32);
+      vacc0x48_63 = _mm512_loadu_ps(s0 + 48);
     } else {
-      vacc0x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c0 + 0);
-      vacc0x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c0 + 16);
-      vacc0x32_47 = _mm512_maskz_loadu_ps(vmask32_47, c0 + 32);
-      vacc0x48_63 = _mm512_maskz_loadu_ps(vmask48_63, c0 + 48);
+      vacc0x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s0 + 0);
+      vacc0x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s0 + 16);
+      vacc0x32_47 = _mm512_maskz_loadu_ps(vmask32_47, s0 + 32);
+      vacc0x48_63 = _mm512_maskz_loadu_ps(vmask48_63, s0 + 48);
+    }
+    if (!ep->accumulate) {
+      const __m512 vscale = _mm512_set1_ps(ep->residual_scale);
+      vacc0x0_15 = _mm512_mul_ps(vscale, vacc0x0_15);
+      vacc0x16_31 = _mm512_mul_ps(vscale, vacc0x16_31);
+      vacc0x32_47 = _mm512_mul_ps(vscale, vacc0x32_47);
+      vacc0x48_63 = _mm512_mul_ps(vscale, vacc0x48_63);
     }
   }
 
@@ -130,6 +145,23 @@ void xconv_f32_igemm_1x64__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, c
       vacc0x32_47 = _mm512_add_ps(vacc0x32_47, vbias32_47);
       const __m512 vbias48_63 = _mm512_loadu_ps(ep->bias_col + 48);
       vacc0x48_63 = _mm512_add_ps(vacc0x48_63, vbias48_63);
+    }
+    if (ep->slope_row) {
+      const __m512 vslope0 = _mm512_set1_ps(ep->slope_row[0]);
+      vacc0x0_15 = scale_negative(vacc0x0_15, vslope0);
+      vacc0x16_31 = scale_negative(vacc0x16_31, vslope0);
+      vacc0x32_47 = scale_negative(vacc0x32_47, vslope0);
+      vacc0x48_63 = scale_negative(vacc0x48_63, vslope0);
+    }
+    if (ep->slope_col) {
+      const __m512 vslope0_15 = _mm512_loadu_ps(ep->slope_col + 0);
+      vacc0x0_15 = scale_negative(vacc0x0_15, vslope0_15);
+      const __m512 vslope16_31 = _mm512_loadu_ps(ep->slope_col + 16);
+      vacc0x16_31 = scale_negative(vacc0x16_31, vslope16_31);
+      const __m512 vslope32_47 = _mm512_loadu_ps(ep->slope_col + 32);
+      vacc0x32_47 = scale_negative(vacc0x32_47, vslope32_47);
+      const __m512 vslope48_63 = _mm512_loadu_ps(ep->slope_col + 48);
+      vacc0x48_63 = scale_negative(vacc0x48_63, vslope48_63);
     }
     // max(min, y) then min(max, y): the accumulator is the second operand,
     // which x86 returns when either is NaN, so NaN propagates.

@@ -8,6 +8,11 @@
 
 #include "kernels/ukernels/gen/kernels.h"
 
+// Leaky ReLU / PReLU: y < 0 ? y * slope : y. A NaN y compares false and stays.
+static inline __m512 scale_negative(__m512 y, __m512 slope) {
+  return _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_LT_OQ), y, slope);
+}
+
 // Mask of the valid lanes of the 16 columns starting at `first`.
 static __mmask16 column_mask(size_t nr, size_t first) {
   if (nr <= first) return 0;
@@ -51,57 +56,93 @@ void xconv_f32_igemm_6x64__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, c
   __m512 vacc5x16_31 = _mm512_setzero_ps();
   __m512 vacc5x32_47 = _mm512_setzero_ps();
   __m512 vacc5x48_63 = _mm512_setzero_ps();
-  if (ep->accumulate) {
+  // The start: C's partial sums, or the scaled residual (ukernel.h). Rows
+  // past mr repeat the row above, like C's.
+  const float* s0 = ep->accumulate ? c : ep->residual;
+  if (s0 != NULL) {
+    const size_t lds = ep->accumulate ? ldc : ep->ldr;
+    const float* s1 = mr > 1 ? s0 + lds : s0;
+    const float* s2 = mr > 2 ? s1 + lds : s1;
+    const float* s3 = mr > 3 ? s2 + lds : s2;
+    const float* s4 = mr > 4 ? s3 + lds : s3;
+    const float* s5 = mr > 5 ? s4 + lds : s4;
     if (nr == 64) {
-      vacc0x0_15 = _mm512_loadu_ps(c0 + 0);
-      vacc0x16_31 = _mm512_loadu_ps(c0 + 16);
-      vacc0x32_47 = _mm512_loadu_ps(c0 + 32);
-      vacc0x48_63 = _mm512_loadu_ps(c0 + 48);
-      vacc1x0_15 = _mm512_loadu_ps(c1 + 0);
-      vacc1x16_31 = _mm512_loadu_ps(c1 + 16);
-      vacc1x32_47 = _mm512_loadu_ps(c1 + 32);
-      vacc1x48_63 = _mm512_loadu_ps(c1 + 48);
-      vacc2x0_15 = _mm512_loadu_ps(c2 + 0);
-      vacc2x16_31 = _mm512_loadu_ps(c2 + 16);
-      vacc2x32_47 = _mm512_loadu_ps(c2 + 32);
-      vacc2x48_63 = _mm512_loadu_ps(c2 + 48);
-      vacc3x0_15 = _mm512_loadu_ps(c3 + 0);
-      vacc3x16_31 = _mm512_loadu_ps(c3 + 16);
-      vacc3x32_47 = _mm512_loadu_ps(c3 + 32);
-      vacc3x48_63 = _mm512_loadu_ps(c3 + 48);
-      vacc4x0_15 = _mm512_loadu_ps(c4 + 0);
-      vacc4x16_31 = _mm512_loadu_ps(c4 + 16);
-      vacc4x32_47 = _mm512_loadu_ps(c4 + 32);
-      vacc4x48_63 = _mm512_loadu_ps(c4 + 48);
-      vacc5x0_15 = _mm512_loadu_ps(c5 + 0);
-      vacc5x16_31 = _mm512_loadu_ps(c5 + 16);
-      vacc5x32_47 = _mm512_loadu_ps(c5 + 32);
-      vacc5x48_63 = _mm512_loadu_ps(c5 + 48);
+      vacc0x0_15 = _mm512_loadu_ps(s0 + 0);
+      vacc0x16_31 = _mm512_loadu_ps(s0 + 16);
+      vacc0x32_47 = _mm512_loadu_ps(s0 + 32);
+      vacc0x48_63 = _mm512_loadu_ps(s0 + 48);
+      vacc1x0_15 = _mm512_loadu_ps(s1 + 0);
+      vacc1x16_31 = _mm512_loadu_ps(s1 + 16);
+      vacc1x32_47 = _mm512_loadu_ps(s1 + 32);
+      vacc1x48_63 = _mm512_loadu_ps(s1 + 48);
+      vacc2x0_15 = _mm512_loadu_ps(s2 + 0);
+      vacc2x16_31 = _mm512_loadu_ps(s2 + 16);
+      vacc2x32_47 = _mm512_loadu_ps(s2 + 32);
+      vacc2x48_63 = _mm512_loadu_ps(s2 + 48);
+      vacc3x0_15 = _mm512_loadu_ps(s3 + 0);
+      vacc3x16_31 = _mm512_loadu_ps(s3 + 16);
+      vacc3x32_47 = _mm512_loadu_ps(s3 + 32);
+      vacc3x48_63 = _mm512_loadu_ps(s3 + 48);
+      vacc4x0_15 = _mm512_loadu_ps(s4 + 0);
+      vacc4x16_31 = _mm512_loadu_ps(s4 + 16);
+      vacc4x32_47 = _mm512_loadu_ps(s4 + 32);
+      vacc4x48_63 = _mm512_loadu_ps(s4 + 48);
+      vacc5x0_15 = _mm512_loadu_ps(s5 + 0);
+      vacc5x16_31 = _mm512_loadu_ps(s5 + 16);
+      vacc5x32_47 = _mm512_loadu_ps(s5 + 32);
+      vacc5x48_63 = _mm512_loadu_ps(s5 + 48);
     } else {
-      vacc0x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c0 + 0);
-      vacc0x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c0 + 16);
-      vacc0x32_47 = _mm512_maskz_loadu_ps(vmask32_47, c0 + 32);
-      vacc0x48_63 = _mm512_maskz_loadu_ps(vmask48_63, c0 + 48);
-      vacc1x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c1 + 0);
-      vacc1x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c1 + 16);
-      vacc1x32_47 = _mm512_maskz_loadu_ps(vmask32_47, c1 + 32);
-      vacc1x48_63 = _mm512_maskz_loadu_ps(vmask48_63, c1 + 48);
-      vacc2x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c2 + 0);
-      vacc2x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c2 + 16);
-      vacc2x32_47 = _mm512_maskz_loadu_ps(vmask32_47, c2 + 32);
-      vacc2x48_63 = _mm512_maskz_loadu_ps(vmask48_63, c2 + 48);
-      vacc3x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c3 + 0);
-      vacc3x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c3 + 16);
-      vacc3x32_47 = _mm512_maskz_loadu_ps(vmask32_47, c3 + 32);
-      vacc3x48_63 = _mm512_maskz_loadu_ps(vmask48_63, c3 + 48);
-      vacc4x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c4 + 0);
-      vacc4x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c4 + 16);
-      vacc4x32_47 = _mm512_maskz_loadu_ps(vmask32_47, c4 + 32);
-      vacc4x48_63 = _mm512_maskz_loadu_ps(vmask48_63, c4 + 48);
-      vacc5x0_15 = _mm512_maskz_loadu_ps(vmask0_15, c5 + 0);
-      vacc5x16_31 = _mm512_maskz_loadu_ps(vmask16_31, c5 + 16);
-      vacc5x32_47 = _mm512_maskz_loadu_ps(vmask32_47, c5 + 32);
-      vacc5x48_63 = _mm512_maskz_loadu_ps(vmask48_63, c5 + 48);
+      vacc0x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s0 + 0);
+      vacc0x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s0 + 16);
+      vacc0x32_47 = _mm512_maskz_loadu_ps(vmask32_47, s0 + 32);
+      vacc0x48_63 = _mm512_maskz_loadu_ps(vmask48_63, s0 + 48);
+      vacc1x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s1 + 0);
+      vacc1x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s1 + 16);
+      vacc1x32_47 = _mm512_maskz_loadu_ps(vmask32_47, s1 + 32);
+      vacc1x48_63 = _mm512_maskz_loadu_ps(vmask48_63, s1 + 48);
+      vacc2x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s2 + 0);
+      vacc2x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s2 + 16);
+      vacc2x32_47 = _mm512_maskz_loadu_ps(vmask32_47, s2 + 32);
+      vacc2x48_63 = _mm512_maskz_loadu_ps(vmask48_63, s2 + 48);
+      vacc3x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s3 + 0);
+      vacc3x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s3 + 16);
+      vacc3x32_47 = _mm512_maskz_loadu_ps(vmask32_47, s3 + 32);
+      vacc3x48_63 = _mm512_maskz_loadu_ps(vmask48_63, s3 + 48);
+      vacc4x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s4 + 0);
+      vacc4x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s4 + 16);
+      vacc4x32_47 = _mm512_maskz_loadu_ps(vmask32_47, s4 + 32);
+      vacc4x48_63 = _mm512_maskz_loadu_ps(vmask48_63, s4 + 48);
+      vacc5x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s5 + 0);
+      vacc5x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s5 + 16);
+      vacc5x32_47 = _mm512_maskz_loadu_ps(vmask32_47, s5 + 32);
+      vacc5x48_63 = _mm512_maskz_loadu_ps(vmask48_63, s5 + 48);
+    }
+    if (!ep->accumulate) {
+      const __m512 vscale = _mm512_set1_ps(ep->residual_scale);
+      vacc0x0_15 = _mm512_mul_ps(vscale, vacc0x0_15);
+      vacc0x16_31 = _mm512_mul_ps(vscale, vacc0x16_31);
+      vacc0x32_47 = _mm512_mul_ps(vscale, vacc0x32_47);
+      vacc0x48_63 = _mm512_mul_ps(vscale, vacc0x48_63);
+      vacc1x0_15 = _mm512_mul_ps(vscale, vacc1x0_15);
+      vacc1x16_31 = _mm512_mul_ps(vscale, vacc1x16_31);
+      vacc1x32_47 = _mm512_mul_ps(vscale, vacc1x32_47);
+      vacc1x48_63 = _mm512_mul_ps(vscale, vacc1x48_63);
+      vacc2x0_15 = _mm512_mul_ps(vscale, vacc2x0_15);
+      vacc2x16_31 = _mm512_mul_ps(vscale, vacc2x16_31);
+      vacc2x32_47 = _mm512_mul_ps(vscale, vacc2x32_47);
+      vacc2x48_63 = _mm512_mul_ps(vscale, vacc2x48_63);
+      vacc3x0_15 = _mm512_mul_ps(vscale, vacc3x0_15);
+      vacc3x16_31 = _mm512_mul_ps(vscale, vacc3x16_31);
+      vacc3x32_47 = _mm512_mul_ps(vscale, vacc3x32_47);
+      vacc3x48_63 = _mm512_mul_ps(vscale, vacc3x48_63);
+      vacc4x0_15 = _mm512_mul_ps(vscale, vacc4x0_15);
+      vacc4x16_31 = _mm512_mul_ps(vscale, vacc4x16_31);
+      vacc4x32_47 = _mm512_mul_ps(vscale, vacc4x32_47);
+      vacc4x48_63 = _mm512_mul_ps(vscale, vacc4x48_63);
+      vacc5x0_15 = _mm512_mul_ps(vscale, vacc5x0_15);
+      vacc5x16_31 = _mm512_mul_ps(vscale, vacc5x16_31);
+      vacc5x32_47 = _mm512_mul_ps(vscale, vacc5x32_47);
+      vacc5x48_63 = _mm512_mul_ps(vscale, vacc5x48_63);
     }
   }
 
@@ -306,6 +347,68 @@ void xconv_f32_igemm_6x64__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, c
       vacc3x48_63 = _mm512_add_ps(vacc3x48_63, vbias48_63);
       vacc4x48_63 = _mm512_add_ps(vacc4x48_63, vbias48_63);
       vacc5x48_63 = _mm512_add_ps(vacc5x48_63, vbias48_63);
+    }
+    if (ep->slope_row) {
+      const __m512 vslope0 = _mm512_set1_ps(ep->slope_row[0]);
+      vacc0x0_15 = scale_negative(vacc0x0_15, vslope0);
+      vacc0x16_31 = scale_negative(vacc0x16_31, vslope0);
+      vacc0x32_47 = scale_negative(vacc0x32_47, vslope0);
+      vacc0x48_63 = scale_negative(vacc0x48_63, vslope0);
+      const __m512 vslope1 = _mm512_set1_ps(ep->slope_row[1]);
+      vacc1x0_15 = scale_negative(vacc1x0_15, vslope1);
+      vacc1x16_31 = scale_negative(vacc1x16_31, vslope1);
+      vacc1x32_47 = scale_negative(vacc1x32_47, vslope1);
+      vacc1x48_63 = scale_negative(vacc1x48_63, vslope1);
+      const __m512 vslope2 = _mm512_set1_ps(ep->slope_row[2]);
+      vacc2x0_15 = scale_negative(vacc2x0_15, vslope2);
+      vacc2x16_31 = scale_negative(vacc2x16_31, vslope2);
+      vacc2x32_47 = scale_negative(vacc2x32_47, vslope2);
+      vacc2x48_63 = scale_negative(vacc2x48_63, vslope2);
+      const __m512 vslope3 = _mm512_set1_ps(ep->slope_row[3]);
+      vacc3x0_15 = scale_negative(vacc3x0_15, vslope3);
+      vacc3x16_31 = scale_negative(vacc3x16_31, vslope3);
+      vacc3x32_47 = scale_negative(vacc3x32_47, vslope3);
+      vacc3x48_63 = scale_negative(vacc3x48_63, vslope3);
+      const __m512 vslope4 = _mm512_set1_ps(ep->slope_row[4]);
+      vacc4x0_15 = scale_negative(vacc4x0_15, vslope4);
+      vacc4x16_31 = scale_negative(vacc4x16_31, vslope4);
+      vacc4x32_47 = scale_negative(vacc4x32_47, vslope4);
+      vacc4x48_63 = scale_negative(vacc4x48_63, vslope4);
+      const __m512 vslope5 = _mm512_set1_ps(ep->slope_row[5]);
+      vacc5x0_15 = scale_negative(vacc5x0_15, vslope5);
+      vacc5x16_31 = scale_negative(vacc5x16_31, vslope5);
+      vacc5x32_47 = scale_negative(vacc5x32_47, vslope5);
+      vacc5x48_63 = scale_negative(vacc5x48_63, vslope5);
+    }
+    if (ep->slope_col) {
+      const __m512 vslope0_15 = _mm512_loadu_ps(ep->slope_col + 0);
+      vacc0x0_15 = scale_negative(vacc0x0_15, vslope0_15);
+      vacc1x0_15 = scale_negative(vacc1x0_15, vslope0_15);
+      vacc2x0_15 = scale_negative(vacc2x0_15, vslope0_15);
+      vacc3x0_15 = scale_negative(vacc3x0_15, vslope0_15);
+      vacc4x0_15 = scale_negative(vacc4x0_15, vslope0_15);
+      vacc5x0_15 = scale_negative(vacc5x0_15, vslope0_15);
+      const __m512 vslope16_31 = _mm512_loadu_ps(ep->slope_col + 16);
+      vacc0x16_31 = scale_negative(vacc0x16_31, vslope16_31);
+      vacc1x16_31 = scale_negative(vacc1x16_31, vslope16_31);
+      vacc2x16_31 = scale_negative(vacc2x16_31, vslope16_31);
+      vacc3x16_31 = scale_negative(vacc3x16_31, vslope16_31);
+      vacc4x16_31 = scale_negative(vacc4x16_31, vslope16_31);
+      vacc5x16_31 = scale_negative(vacc5x16_31, vslope16_31);
+      const __m512 vslope32_47 = _mm512_loadu_ps(ep->slope_col + 32);
+      vacc0x32_47 = scale_negative(vacc0x32_47, vslope32_47);
+      vacc1x32_47 = scale_negative(vacc1x32_47, vslope32_47);
+      vacc2x32_47 = scale_negative(vacc2x32_47, vslope32_47);
+      vacc3x32_47 = scale_negative(vacc3x32_47, vslope32_47);
+      vacc4x32_47 = scale_negative(vacc4x32_47, vslope32_47);
+      vacc5x32_47 = scale_negative(vacc5x32_47, vslope32_47);
+      const __m512 vslope48_63 = _mm512_loadu_ps(ep->slope_col + 48);
+      vacc0x48_63 = scale_negative(vacc0x48_63, vslope48_63);
+      vacc1x48_63 = scale_negative(vacc1x48_63, vslope48_63);
+      vacc2x48_63 = scale_negative(vacc2x48_63, vslope48_63);
+      vacc3x48_63 = scale_negative(vacc3x48_63, vslope48_63);
+      vacc4x48_63 = scale_negative(vacc4x48_63, vslope48_63);
+      vacc5x48_63 = scale_negative(vacc5x48_63, vslope48_63);
     }
     // max(min, y) then min(max, y): the accumulator is the second operand,
     // which x86 returns when either is NaN, so NaN propagates.

@@ -9,6 +9,11 @@
 
 #include "kernels/ukernels/gen/kernels.h"
 
+// Leaky ReLU / PReLU: y < 0 ? y * slope : y. A NaN y compares false and stays.
+static inline float32x4_t scale_negative(float32x4_t y, float32x4_t slope) {
+  return vbslq_f32(vcltq_f32(y, vdupq_n_f32(0.0f)), vmulq_f32(y, slope), y);
+}
+
 void xconv_f32_gemm_4x16__neon_fma(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
     float* c, size_t ldc, const xconv_epilogue* ep) {
   float* c0 = c;
@@ -32,50 +37,76 @@ void xconv_f32_gemm_4x16__neon_fma(size_t mr, size_t nr, size_t kc, const float*
   float32x4_t vacc3x4_7 = vdupq_n_f32(0.0f);
   float32x4_t vacc3x8_11 = vdupq_n_f32(0.0f);
   float32x4_t vacc3x12_15 = vdupq_n_f32(0.0f);
-  if (ep->accumulate) {
+  // The start: C's partial sums, or the scaled residual (ukernel.h). Rows
+  // past mr repeat the row above, like C's.
+  const float* s0 = ep->accumulate ? c : ep->residual;
+  if (s0 != NULL) {
+    const size_t lds = ep->accumulate ? ldc : ep->ldr;
+    const float* s1 = mr > 1 ? s0 + lds : s0;
+    const float* s2 = mr > 2 ? s1 + lds : s1;
+    const float* s3 = mr > 3 ? s2 + lds : s2;
     if (nr == 16) {
-      vacc0x0_3 = vld1q_f32(c0 + 0);
-      vacc0x4_7 = vld1q_f32(c0 + 4);
-      vacc0x8_11 = vld1q_f32(c0 + 8);
-      vacc0x12_15 = vld1q_f32(c0 + 12);
-      vacc1x0_3 = vld1q_f32(c1 + 0);
-      vacc1x4_7 = vld1q_f32(c1 + 4);
-      vacc1x8_11 = vld1q_f32(c1 + 8);
-      vacc1x12_15 = vld1q_f32(c1 + 12);
-      vacc2x0_3 = vld1q_f32(c2 + 0);
-      vacc2x4_7 = vld1q_f32(c2 + 4);
-      vacc2x8_11 = vld1q_f32(c2 + 8);
-      vacc2x12_15 = vld1q_f32(c2 + 12);
-      vacc3x0_3 = vld1q_f32(c3 + 0);
-      vacc3x4_7 = vld1q_f32(c3 + 4);
-      vacc3x8_11 = vld1q_f32(c3 + 8);
-      vacc3x12_15 = vld1q_f32(c3 + 12);
+      vacc0x0_3 = vld1q_f32(s0 + 0);
+      vacc0x4_7 = vld1q_f32(s0 + 4);
+      vacc0x8_11 = vld1q_f32(s0 + 8);
+      vacc0x12_15 = vld1q_f32(s0 + 12);
+      vacc1x0_3 = vld1q_f32(s1 + 0);
+      vacc1x4_7 = vld1q_f32(s1 + 4);
+      vacc1x8_11 = vld1q_f32(s1 + 8);
+      vacc1x12_15 = vld1q_f32(s1 + 12);
+      vacc2x0_3 = vld1q_f32(s2 + 0);
+      vacc2x4_7 = vld1q_f32(s2 + 4);
+      vacc2x8_11 = vld1q_f32(s2 + 8);
+      vacc2x12_15 = vld1q_f32(s2 + 12);
+      vacc3x0_3 = vld1q_f32(s3 + 0);
+      vacc3x4_7 = vld1q_f32(s3 + 4);
+      vacc3x8_11 = vld1q_f32(s3 + 8);
+      vacc3x12_15 = vld1q_f32(s3 + 12);
     } else {
       float row[16];
       memset(row, 0, sizeof(row));
-      memcpy(row, c0, nr * sizeof(float));
+      memcpy(row, s0, nr * sizeof(float));
       vacc0x0_3 = vld1q_f32(row + 0);
       vacc0x4_7 = vld1q_f32(row + 4);
       vacc0x8_11 = vld1q_f32(row + 8);
       vacc0x12_15 = vld1q_f32(row + 12);
       memset(row, 0, sizeof(row));
-      memcpy(row, c1, nr * sizeof(float));
+      memcpy(row, s1, nr * sizeof(float));
       vacc1x0_3 = vld1q_f32(row + 0);
       vacc1x4_7 = vld1q_f32(row + 4);
       vacc1x8_11 = vld1q_f32(row + 8);
       vacc1x12_15 = vld1q_f32(row + 12);
       memset(row, 0, sizeof(row));
-      memcpy(row, c2, nr * sizeof(float));
+      memcpy(row, s2, nr * sizeof(float));
       vacc2x0_3 = vld1q_f32(row + 0);
       vacc2x4_7 = vld1q_f32(row + 4);
       vacc2x8_11 = vld1q_f32(row + 8);
       vacc2x12_15 = vld1q_f32(row + 12);
       memset(row, 0, sizeof(row));
-      memcpy(row, c3, nr * sizeof(float));
+      memcpy(row, s3, nr * sizeof(float));
       vacc3x0_3 = vld1q_f32(row + 0);
       vacc3x4_7 = vld1q_f32(row + 4);
       vacc3x8_11 = vld1q_f32(row + 8);
       vacc3x12_15 = vld1q_f32(row + 12);
+    }
+    if (!ep->accumulate) {
+      const float32x4_t vscale = vdupq_n_f32(ep->residual_scale);
+      vacc0x0_3 = vmulq_f32(vscale, vacc0x0_3);
+      vacc0x4_7 = vmulq_f32(vscale, vacc0x4_7);
+      vacc0x8_11 = vmulq_f32(vscale, vacc0x8_11);
+      vacc0x12_15 = vmulq_f32(vscale, vacc0x12_15);
+      vacc1x0_3 = vmulq_f32(vscale, vacc1x0_3);
+      vacc1x4_7 = vmulq_f32(vscale, vacc1x4_7);
+      vacc1x8_11 = vmulq_f32(vscale, vacc1x8_11);
+      vacc1x12_15 = vmulq_f32(vscale, vacc1x12_15);
+      vacc2x0_3 = vmulq_f32(vscale, vacc2x0_3);
+      vacc2x4_7 = vmulq_f32(vscale, vacc2x4_7);
+      vacc2x8_11 = vmulq_f32(vscale, vacc2x8_11);
+      vacc2x12_15 = vmulq_f32(vscale, vacc2x12_15);
+      vacc3x0_3 = vmulq_f32(vscale, vacc3x0_3);
+      vacc3x4_7 = vmulq_f32(vscale, vacc3x4_7);
+      vacc3x8_11 = vmulq_f32(vscale, vacc3x8_11);
+      vacc3x12_15 = vmulq_f32(vscale, vacc3x12_15);
     }
   }
 
@@ -202,6 +233,50 @@ void xconv_f32_gemm_4x16__neon_fma(size_t mr, size_t nr, size_t kc, const float*
       vacc1x12_15 = vaddq_f32(vacc1x12_15, vbias12_15);
       vacc2x12_15 = vaddq_f32(vacc2x12_15, vbias12_15);
       vacc3x12_15 = vaddq_f32(vacc3x12_15, vbias12_15);
+    }
+    if (ep->slope_row) {
+      const float32x4_t vslope0 = vdupq_n_f32(ep->slope_row[0]);
+      vacc0x0_3 = scale_negative(vacc0x0_3, vslope0);
+      vacc0x4_7 = scale_negative(vacc0x4_7, vslope0);
+      vacc0x8_11 = scale_negative(vacc0x8_11, vslope0);
+      vacc0x12_15 = scale_negative(vacc0x12_15, vslope0);
+      const float32x4_t vslope1 = vdupq_n_f32(ep->slope_row[1]);
+      vacc1x0_3 = scale_negative(vacc1x0_3, vslope1);
+      vacc1x4_7 = scale_negative(vacc1x4_7, vslope1);
+      vacc1x8_11 = scale_negative(vacc1x8_11, vslope1);
+      vacc1x12_15 = scale_negative(vacc1x12_15, vslope1);
+      const float32x4_t vslope2 = vdupq_n_f32(ep->slope_row[2]);
+      vacc2x0_3 = scale_negative(vacc2x0_3, vslope2);
+      vacc2x4_7 = scale_negative(vacc2x4_7, vslope2);
+      vacc2x8_11 = scale_negative(vacc2x8_11, vslope2);
+      vacc2x12_15 = scale_negative(vacc2x12_15, vslope2);
+      const float32x4_t vslope3 = vdupq_n_f32(ep->slope_row[3]);
+      vacc3x0_3 = scale_negative(vacc3x0_3, vslope3);
+      vacc3x4_7 = scale_negative(vacc3x4_7, vslope3);
+      vacc3x8_11 = scale_negative(vacc3x8_11, vslope3);
+      vacc3x12_15 = scale_negative(vacc3x12_15, vslope3);
+    }
+    if (ep->slope_col) {
+      const float32x4_t vslope0_3 = vld1q_f32(ep->slope_col + 0);
+      vacc0x0_3 = scale_negative(vacc0x0_3, vslope0_3);
+      vacc1x0_3 = scale_negative(vacc1x0_3, vslope0_3);
+      vacc2x0_3 = scale_negative(vacc2x0_3, vslope0_3);
+      vacc3x0_3 = scale_negative(vacc3x0_3, vslope0_3);
+      const float32x4_t vslope4_7 = vld1q_f32(ep->slope_col + 4);
+      vacc0x4_7 = scale_negative(vacc0x4_7, vslope4_7);
+      vacc1x4_7 = scale_negative(vacc1x4_7, vslope4_7);
+      vacc2x4_7 = scale_negative(vacc2x4_7, vslope4_7);
+      vacc3x4_7 = scale_negative(vacc3x4_7, vslope4_7);
+      const float32x4_t vslope8_11 = vld1q_f32(ep->slope_col + 8);
+      vacc0x8_11 = scale_negative(vacc0x8_11, vslope8_11);
+      vacc1x8_11 = scale_negative(vacc1x8_11, vslope8_11);
+      vacc2x8_11 = scale_negative(vacc2x8_11, vslope8_11);
+      vacc3x8_11 = scale_negative(vacc3x8_11, vslope8_11);
+      const float32x4_t vslope12_15 = vld1q_f32(ep->slope_col + 12);
+      vacc0x12_15 = scale_negative(vacc0x12_15, vslope12_15);
+      vacc1x12_15 = scale_negative(vacc1x12_15, vslope12_15);
+      vacc2x12_15 = scale_negative(vacc2x12_15, vslope12_15);
+      vacc3x12_15 = scale_negative(vacc3x12_15, vslope12_15);
     }
     // NEON max/min return NaN when either input is NaN: NaN propagates.
     const float32x4_t vmin = vdupq_n_f32(ep->min);

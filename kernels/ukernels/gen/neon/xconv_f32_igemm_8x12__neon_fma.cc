@@ -9,6 +9,11 @@
 
 #include "kernels/ukernels/gen/kernels.h"
 
+// Leaky ReLU / PReLU: y < 0 ? y * slope : y. A NaN y compares false and stays.
+static inline float32x4_t scale_negative(float32x4_t y, float32x4_t slope) {
+  return vbslq_f32(vcltq_f32(y, vdupq_n_f32(0.0f)), vmulq_f32(y, slope), y);
+}
+
 void xconv_f32_igemm_8x12__neon_fma(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
     const float* w, float* c, size_t ldc, const xconv_epilogue* ep) {
   float* c0 = c;
@@ -44,74 +49,112 @@ void xconv_f32_igemm_8x12__neon_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
   float32x4_t vacc7x0_3 = vdupq_n_f32(0.0f);
   float32x4_t vacc7x4_7 = vdupq_n_f32(0.0f);
   float32x4_t vacc7x8_11 = vdupq_n_f32(0.0f);
-  if (ep->accumulate) {
+  // The start: C's partial sums, or the scaled residual (ukernel.h). Rows
+  // past mr repeat the row above, like C's.
+  const float* s0 = ep->accumulate ? c : ep->residual;
+  if (s0 != NULL) {
+    const size_t lds = ep->accumulate ? ldc : ep->ldr;
+    const float* s1 = mr > 1 ? s0 + lds : s0;
+    const float* s2 = mr > 2 ? s1 + lds : s1;
+    const float* s3 = mr > 3 ? s2 + lds : s2;
+    const float* s4 = mr > 4 ? s3 + lds : s3;
+    const float* s5 = mr > 5 ? s4 + lds : s4;
+    const float* s6 = mr > 6 ? s5 + lds : s5;
+    const float* s7 = mr > 7 ? s6 + lds : s6;
     if (nr == 12) {
-      vacc0x0_3 = vld1q_f32(c0 + 0);
-      vacc0x4_7 = vld1q_f32(c0 + 4);
-      vacc0x8_11 = vld1q_f32(c0 + 8);
-      vacc1x0_3 = vld1q_f32(c1 + 0);
-      vacc1x4_7 = vld1q_f32(c1 + 4);
-      vacc1x8_11 = vld1q_f32(c1 + 8);
-      vacc2x0_3 = vld1q_f32(c2 + 0);
-      vacc2x4_7 = vld1q_f32(c2 + 4);
-      vacc2x8_11 = vld1q_f32(c2 + 8);
-      vacc3x0_3 = vld1q_f32(c3 + 0);
-      vacc3x4_7 = vld1q_f32(c3 + 4);
-      vacc3x8_11 = vld1q_f32(c3 + 8);
-      vacc4x0_3 = vld1q_f32(c4 + 0);
-      vacc4x4_7 = vld1q_f32(c4 + 4);
-      vacc4x8_11 = vld1q_f32(c4 + 8);
-      vacc5x0_3 = vld1q_f32(c5 + 0);
-      vacc5x4_7 = vld1q_f32(c5 + 4);
-      vacc5x8_11 = vld1q_f32(c5 + 8);
-      vacc6x0_3 = vld1q_f32(c6 + 0);
-      vacc6x4_7 = vld1q_f32(c6 + 4);
-      vacc6x8_11 = vld1q_f32(c6 + 8);
-      vacc7x0_3 = vld1q_f32(c7 + 0);
-      vacc7x4_7 = vld1q_f32(c7 + 4);
-      vacc7x8_11 = vld1q_f32(c7 + 8);
+      vacc0x0_3 = vld1q_f32(s0 + 0);
+      vacc0x4_7 = vld1q_f32(s0 + 4);
+      vacc0x8_11 = vld1q_f32(s0 + 8);
+      vacc1x0_3 = vld1q_f32(s1 + 0);
+      vacc1x4_7 = vld1q_f32(s1 + 4);
+      vacc1x8_11 = vld1q_f32(s1 + 8);
+      vacc2x0_3 = vld1q_f32(s2 + 0);
+      vacc2x4_7 = vld1q_f32(s2 + 4);
+      vacc2x8_11 = vld1q_f32(s2 + 8);
+      vacc3x0_3 = vld1q_f32(s3 + 0);
+      vacc3x4_7 = vld1q_f32(s3 + 4);
+      vacc3x8_11 = vld1q_f32(s3 + 8);
+      vacc4x0_3 = vld1q_f32(s4 + 0);
+      vacc4x4_7 = vld1q_f32(s4 + 4);
+      vacc4x8_11 = vld1q_f32(s4 + 8);
+      vacc5x0_3 = vld1q_f32(s5 + 0);
+      vacc5x4_7 = vld1q_f32(s5 + 4);
+      vacc5x8_11 = vld1q_f32(s5 + 8);
+      vacc6x0_3 = vld1q_f32(s6 + 0);
+      vacc6x4_7 = vld1q_f32(s6 + 4);
+      vacc6x8_11 = vld1q_f32(s6 + 8);
+      vacc7x0_3 = vld1q_f32(s7 + 0);
+      vacc7x4_7 = vld1q_f32(s7 + 4);
+      vacc7x8_11 = vld1q_f32(s7 + 8);
     } else {
       float row[12];
       memset(row, 0, sizeof(row));
-      memcpy(row, c0, nr * sizeof(float));
+      memcpy(row, s0, nr * sizeof(float));
       vacc0x0_3 = vld1q_f32(row + 0);
       vacc0x4_7 = vld1q_f32(row + 4);
       vacc0x8_11 = vld1q_f32(row + 8);
       memset(row, 0, sizeof(row));
-      memcpy(row, c1, nr * sizeof(float));
+      memcpy(row, s1, nr * sizeof(float));
       vacc1x0_3 = vld1q_f32(row + 0);
       vacc1x4_7 = vld1q_f32(row + 4);
       vacc1x8_11 = vld1q_f32(row + 8);
       memset(row, 0, sizeof(row));
-      memcpy(row, c2, nr * sizeof(float));
+      memcpy(row, s2, nr * sizeof(float));
       vacc2x0_3 = vld1q_f32(row + 0);
       vacc2x4_7 = vld1q_f32(row + 4);
       vacc2x8_11 = vld1q_f32(row + 8);
       memset(row, 0, sizeof(row));
-      memcpy(row, c3, nr * sizeof(float));
+      memcpy(row, s3, nr * sizeof(float));
       vacc3x0_3 = vld1q_f32(row + 0);
       vacc3x4_7 = vld1q_f32(row + 4);
       vacc3x8_11 = vld1q_f32(row + 8);
       memset(row, 0, sizeof(row));
-      memcpy(row, c4, nr * sizeof(float));
+      memcpy(row, s4, nr * sizeof(float));
       vacc4x0_3 = vld1q_f32(row + 0);
       vacc4x4_7 = vld1q_f32(row + 4);
       vacc4x8_11 = vld1q_f32(row + 8);
       memset(row, 0, sizeof(row));
-      memcpy(row, c5, nr * sizeof(float));
+      memcpy(row, s5, nr * sizeof(float));
       vacc5x0_3 = vld1q_f32(row + 0);
       vacc5x4_7 = vld1q_f32(row + 4);
       vacc5x8_11 = vld1q_f32(row + 8);
       memset(row, 0, sizeof(row));
-      memcpy(row, c6, nr * sizeof(float));
+      memcpy(row, s6, nr * sizeof(float));
       vacc6x0_3 = vld1q_f32(row + 0);
       vacc6x4_7 = vld1q_f32(row + 4);
       vacc6x8_11 = vld1q_f32(row + 8);
       memset(row, 0, sizeof(row));
-      memcpy(row, c7, nr * sizeof(float));
+      memcpy(row, s7, nr * sizeof(float));
       vacc7x0_3 = vld1q_f32(row + 0);
       vacc7x4_7 = vld1q_f32(row + 4);
       vacc7x8_11 = vld1q_f32(row + 8);
+    }
+    if (!ep->accumulate) {
+      const float32x4_t vscale = vdupq_n_f32(ep->residual_scale);
+      vacc0x0_3 = vmulq_f32(vscale, vacc0x0_3);
+      vacc0x4_7 = vmulq_f32(vscale, vacc0x4_7);
+      vacc0x8_11 = vmulq_f32(vscale, vacc0x8_11);
+      vacc1x0_3 = vmulq_f32(vscale, vacc1x0_3);
+      vacc1x4_7 = vmulq_f32(vscale, vacc1x4_7);
+      vacc1x8_11 = vmulq_f32(vscale, vacc1x8_11);
+      vacc2x0_3 = vmulq_f32(vscale, vacc2x0_3);
+      vacc2x4_7 = vmulq_f32(vscale, vacc2x4_7);
+      vacc2x8_11 = vmulq_f32(vscale, vacc2x8_11);
+      vacc3x0_3 = vmulq_f32(vscale, vacc3x0_3);
+      vacc3x4_7 = vmulq_f32(vscale, vacc3x4_7);
+      vacc3x8_11 = vmulq_f32(vscale, vacc3x8_11);
+      vacc4x0_3 = vmulq_f32(vscale, vacc4x0_3);
+      vacc4x4_7 = vmulq_f32(vscale, vacc4x4_7);
+      vacc4x8_11 = vmulq_f32(vscale, vacc4x8_11);
+      vacc5x0_3 = vmulq_f32(vscale, vacc5x0_3);
+      vacc5x4_7 = vmulq_f32(vscale, vacc5x4_7);
+      vacc5x8_11 = vmulq_f32(vscale, vacc5x8_11);
+      vacc6x0_3 = vmulq_f32(vscale, vacc6x0_3);
+      vacc6x4_7 = vmulq_f32(vscale, vacc6x4_7);
+      vacc6x8_11 = vmulq_f32(vscale, vacc6x8_11);
+      vacc7x0_3 = vmulq_f32(vscale, vacc7x0_3);
+      vacc7x4_7 = vmulq_f32(vscale, vacc7x4_7);
+      vacc7x8_11 = vmulq_f32(vscale, vacc7x8_11);
     }
   }
 
@@ -326,6 +369,69 @@ void xconv_f32_igemm_8x12__neon_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
       vacc5x8_11 = vaddq_f32(vacc5x8_11, vbias8_11);
       vacc6x8_11 = vaddq_f32(vacc6x8_11, vbias8_11);
       vacc7x8_11 = vaddq_f32(vacc7x8_11, vbias8_11);
+    }
+    if (ep->slope_row) {
+      const float32x4_t vslope0 = vdupq_n_f32(ep->slope_row[0]);
+      vacc0x0_3 = scale_negative(vacc0x0_3, vslope0);
+      vacc0x4_7 = scale_negative(vacc0x4_7, vslope0);
+      vacc0x8_11 = scale_negative(vacc0x8_11, vslope0);
+      const float32x4_t vslope1 = vdupq_n_f32(ep->slope_row[1]);
+      vacc1x0_3 = scale_negative(vacc1x0_3, vslope1);
+      vacc1x4_7 = scale_negative(vacc1x4_7, vslope1);
+      vacc1x8_11 = scale_negative(vacc1x8_11, vslope1);
+      const float32x4_t vslope2 = vdupq_n_f32(ep->slope_row[2]);
+      vacc2x0_3 = scale_negative(vacc2x0_3, vslope2);
+      vacc2x4_7 = scale_negative(vacc2x4_7, vslope2);
+      vacc2x8_11 = scale_negative(vacc2x8_11, vslope2);
+      const float32x4_t vslope3 = vdupq_n_f32(ep->slope_row[3]);
+      vacc3x0_3 = scale_negative(vacc3x0_3, vslope3);
+      vacc3x4_7 = scale_negative(vacc3x4_7, vslope3);
+      vacc3x8_11 = scale_negative(vacc3x8_11, vslope3);
+      const float32x4_t vslope4 = vdupq_n_f32(ep->slope_row[4]);
+      vacc4x0_3 = scale_negative(vacc4x0_3, vslope4);
+      vacc4x4_7 = scale_negative(vacc4x4_7, vslope4);
+      vacc4x8_11 = scale_negative(vacc4x8_11, vslope4);
+      const float32x4_t vslope5 = vdupq_n_f32(ep->slope_row[5]);
+      vacc5x0_3 = scale_negative(vacc5x0_3, vslope5);
+      vacc5x4_7 = scale_negative(vacc5x4_7, vslope5);
+      vacc5x8_11 = scale_negative(vacc5x8_11, vslope5);
+      const float32x4_t vslope6 = vdupq_n_f32(ep->slope_row[6]);
+      vacc6x0_3 = scale_negative(vacc6x0_3, vslope6);
+      vacc6x4_7 = scale_negative(vacc6x4_7, vslope6);
+      vacc6x8_11 = scale_negative(vacc6x8_11, vslope6);
+      const float32x4_t vslope7 = vdupq_n_f32(ep->slope_row[7]);
+      vacc7x0_3 = scale_negative(vacc7x0_3, vslope7);
+      vacc7x4_7 = scale_negative(vacc7x4_7, vslope7);
+      vacc7x8_11 = scale_negative(vacc7x8_11, vslope7);
+    }
+    if (ep->slope_col) {
+      const float32x4_t vslope0_3 = vld1q_f32(ep->slope_col + 0);
+      vacc0x0_3 = scale_negative(vacc0x0_3, vslope0_3);
+      vacc1x0_3 = scale_negative(vacc1x0_3, vslope0_3);
+      vacc2x0_3 = scale_negative(vacc2x0_3, vslope0_3);
+      vacc3x0_3 = scale_negative(vacc3x0_3, vslope0_3);
+      vacc4x0_3 = scale_negative(vacc4x0_3, vslope0_3);
+      vacc5x0_3 = scale_negative(vacc5x0_3, vslope0_3);
+      vacc6x0_3 = scale_negative(vacc6x0_3, vslope0_3);
+      vacc7x0_3 = scale_negative(vacc7x0_3, vslope0_3);
+      const float32x4_t vslope4_7 = vld1q_f32(ep->slope_col + 4);
+      vacc0x4_7 = scale_negative(vacc0x4_7, vslope4_7);
+      vacc1x4_7 = scale_negative(vacc1x4_7, vslope4_7);
+      vacc2x4_7 = scale_negative(vacc2x4_7, vslope4_7);
+      vacc3x4_7 = scale_negative(vacc3x4_7, vslope4_7);
+      vacc4x4_7 = scale_negative(vacc4x4_7, vslope4_7);
+      vacc5x4_7 = scale_negative(vacc5x4_7, vslope4_7);
+      vacc6x4_7 = scale_negative(vacc6x4_7, vslope4_7);
+      vacc7x4_7 = scale_negative(vacc7x4_7, vslope4_7);
+      const float32x4_t vslope8_11 = vld1q_f32(ep->slope_col + 8);
+      vacc0x8_11 = scale_negative(vacc0x8_11, vslope8_11);
+      vacc1x8_11 = scale_negative(vacc1x8_11, vslope8_11);
+      vacc2x8_11 = scale_negative(vacc2x8_11, vslope8_11);
+      vacc3x8_11 = scale_negative(vacc3x8_11, vslope8_11);
+      vacc4x8_11 = scale_negative(vacc4x8_11, vslope8_11);
+      vacc5x8_11 = scale_negative(vacc5x8_11, vslope8_11);
+      vacc6x8_11 = scale_negative(vacc6x8_11, vslope8_11);
+      vacc7x8_11 = scale_negative(vacc7x8_11, vslope8_11);
     }
     // NEON max/min return NaN when either input is NaN: NaN propagates.
     const float32x4_t vmin = vdupq_n_f32(ep->min);
