@@ -4,7 +4,8 @@
 #   build  compile and run the library, demo, tests and benchmarks (native)
 #   peers  oneDNN, XNNPACK and OpenBLAS, the benchmark's peers
 #   all    build + peers + what the whole test suite needs: the AArch64 cross
-#          toolchain and qemu-user, Bochs, clang, and PyTorch as second oracle
+#          toolchain and qemu-user, Bochs, clang, PyTorch as second oracle, and
+#          libtorch + torchvision for the end-to-end networks
 set -euo pipefail
 set_name=${1:-build}
 
@@ -12,7 +13,7 @@ build=(meson ninja-build g++ pkg-config python3 libgtest-dev libbenchmark-dev li
 peers=(libdnnl-dev libopenblas-dev libxnnpack-dev libpthreadpool-dev)
 cross=(g++-aarch64-linux-gnu qemu-user libgtest-dev:arm64 libhwy-dev:arm64)
 vm=(bochs bochsbios bochs-term vgabios genisoimage cpio)
-extra=(clang libclang-rt-14-dev python3-torch binutils)
+extra=(clang libclang-rt-14-dev python3-torch binutils libtorch-dev pybind11-dev python3-torchvision)
 
 case "$set_name" in
   build) wanted=("${build[@]}") ;;

@@ -18,6 +18,9 @@
 #   consumers  the installed library used from C and from C++ without
 #              exceptions (pkg-config), through CMake's find_package, and
 #              embedded as a meson subproject (tests/consumers/run.sh)
+#   torch-networks  ResNet-50 and MobileNetV2 (torchvision) run by PyTorch
+#              with xconv inside (tools/torch/), batch 1, NCHW and
+#              channels-last: the logits must match PyTorch's own
 #   asan       clang build with AddressSanitizer + UndefinedBehaviorSanitizer:
 #              the unit tests
 #   fuzz       the libFuzzer target (same build) for XCONV_FUZZ_SECONDS (60),
@@ -93,6 +96,9 @@ results+=("torch-oracle=$logs/oracle.log")
 
 stage consumers tests/consumers/run.sh build
 results+=("consumers=$logs/consumers.log")
+
+stage torch-networks /usr/bin/python3 tools/torch/run_networks.py --build build --check
+results+=("torch-networks=$logs/torch-networks.log")
 
 log "sanitizer build (clang, ASan+UBSan, libFuzzer)"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1
