@@ -8,6 +8,7 @@
 
 #include "kernels/frame/isa.h"
 #include "kernels/frame/kernel_table.h"
+#include "kernels/frame/layout.h"
 #include "kernels/ref/conv2d_ref.h"
 
 namespace xconv::test {
@@ -53,10 +54,12 @@ ConvData random_data(const xconv_conv2d_desc& d, uint64_t seed) {
   int64_t oh = 0, ow = 0;
   xconv_conv2d_output_size(&d, &oh, &ow);
   ConvData data;
-  data.input = fill(d.batch * d.in_channels * d.in_height * d.in_width);
+  data.input = fill(static_cast<size_t>((d.batch - 1) * input_geometry(d).image_stride +
+                                        input_geometry(d).image_span()));
   data.weights = fill(d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width);
   data.bias = fill(d.out_channels);
-  data.output_count = d.batch * d.out_channels * oh * ow;
+  const TensorGeometry out = output_geometry(d, oh, ow);
+  data.output_count = static_cast<size_t>((d.batch - 1) * out.image_stride + out.image_span());
   data.slopes = fill(d.out_channels);
   if (d.has_residual) data.residual = fill(data.output_count);
   return data;
@@ -127,7 +130,16 @@ ConvCase random_case(uint64_t seed) {
       default: break;
     }
     int64_t oh, ow;
-    if (xconv_conv2d_output_size(&d, &oh, &ow) == XCONV_OK) return c;
+    if (xconv_conv2d_output_size(&d, &oh, &ow) != XCONV_OK) continue;
+    // Sometimes inside bigger buffers: wider pixels or planes, gaps between images.
+    const bool nchw = d.layout == XCONV_LAYOUT_NCHW;
+    if (pick(0, 4) == 0) d.input_stride = (nchw ? d.in_height * d.in_width : d.in_channels) + pick(1, 5);
+    if (pick(0, 4) == 0) d.output_stride = (nchw ? oh * ow : d.out_channels) + pick(1, 5);
+    if (pick(0, 5) == 0) {
+      d.input_image_stride = input_geometry(d).image_span() + pick(1, 9);
+      d.output_image_stride = output_geometry(d, oh, ow).image_span() + pick(0, 9);
+    }
+    return c;
   }
 }
 
@@ -138,13 +150,15 @@ std::string describe(const ConvCase& c) {
                 "seed=%" PRIu64 " N=%" PRId64 " C=%" PRId64 " H=%" PRId64 " W=%" PRId64 " K=%" PRId64
                 " R=%" PRId64 " S=%" PRId64 " stride=%" PRId64 "x%" PRId64 " dil=%" PRId64 "x%" PRId64
                 " pad=t%" PRId64 "l%" PRId64 "b%" PRId64 "r%" PRId64 " g=%" PRId64
-                " %s weights=%d bias=%d clamp=[%g,%g] residual=%d(scale %g%s) slope=%s%g",
+                " %s weights=%d bias=%d clamp=[%g,%g] residual=%d(scale %g%s) slope=%s%g strides in %" PRId64
+                "/%" PRId64 " out %" PRId64 "/%" PRId64,
                 c.seed, d.batch, d.in_channels, d.in_height, d.in_width, d.out_channels, d.kernel_height,
                 d.kernel_width, d.stride_height, d.stride_width, d.dilation_height, d.dilation_width,
                 d.pad_top, d.pad_left, d.pad_bottom, d.pad_right, d.groups,
                 d.layout == XCONV_LAYOUT_NCHW ? "NCHW" : "NHWC", static_cast<int>(d.weight_layout),
                 c.bias, d.output_min, d.output_max, d.has_residual, d.residual_scale,
-                c.residual_in_place ? ", in place" : "", c.prelu ? "prelu " : "", d.negative_slope);
+                c.residual_in_place ? ", in place" : "", c.prelu ? "prelu " : "", d.negative_slope, d.input_stride,
+                d.input_image_stride, d.output_stride, d.output_image_stride);
   return text;
 }
 
@@ -166,8 +180,10 @@ xconv_plan_options random_options(const ConvCase& c, xconv_isa isa) {
     for (size_t i = 0; i < kernel_count(); ++i) {
       const KernelInfo& k = kernel_at(i);
       const xconv_conv2d_desc& d = c.desc;
+      // NCHW one-pixel layers with adjacent channel planes are NHWC's bytes (shape.h).
       const bool one_pixel = d.in_height == 1 && d.in_width == 1 && d.kernel_height == 1 && d.kernel_width == 1 &&
-                             d.pad_top + d.pad_left + d.pad_bottom + d.pad_right == 0;
+                             d.pad_top + d.pad_left + d.pad_bottom + d.pad_right == 0 && d.input_stride <= 1 &&
+                             d.output_stride <= 1;
       const bool fits = k.family == KernelFamily::kGemm || d.layout == XCONV_LAYOUT_NHWC || one_pixel;
       if (k.isa == isa && fits) fitting.push_back(&k);
     }
@@ -208,8 +224,14 @@ xconv_status run_case(const xconv_plan* plan, const ConvCase& c, const ConvData&
     return ::testing::AssertionFailure() << "plan_create failed: " << xconv_last_error();
   }
   std::vector<float> buffer(out_n + 2 * kGuard, guard_value());
-  float* output = buffer.data() + kGuard;
-  std::fill(output, output + out_n, NAN);
+  float* output = buffer.data() + kGuard;  // its elements NaN, any gaps between them guard values
+  for (int64_t n = 0; n < d.batch; ++n) {
+    for (int64_t k = 0; k < d.out_channels; ++k) {
+      for (int64_t y = 0; y < oh; ++y) {
+        for (int64_t x = 0; x < ow; ++x) output[output_geometry(d, oh, ow).offset(n, k, y, x)] = NAN;
+      }
+    }
+  }
   const xconv_status status = run_case(plan, c, data, input.data(), output);
   const std::string plan_text = xconv_plan_describe(plan);
   xconv_plan_destroy(plan);
@@ -227,12 +249,29 @@ xconv_status run_case(const xconv_plan* plan, const ConvCase& c, const ConvData&
   }
   const ref::RefResult ref = ref::conv2d(d, input.data(), weights.data(), bias_ptr, data.residual.data());
   const size_t depth = (d.in_channels / d.groups) * d.kernel_height * d.kernel_width;
-  for (size_t i = 0; i < out_n; ++i) {
-    const double bound = ref::error_bound(depth, ref.magnitude[i]);
-    const double diff = std::fabs(static_cast<double>(output[i]) - ref.output[i]);
-    if (!(diff <= bound)) {  // also catches NaN left in place
-      return ::testing::AssertionFailure() << "output[" << i << "] = " << output[i] << ", reference "
-                                           << ref.output[i] << ", |diff| " << diff << " > bound " << bound
+  const TensorGeometry out = output_geometry(d, oh, ow);
+  std::vector<char> element(out_n, 0);
+  for (int64_t n = 0; n < d.batch; ++n) {
+    for (int64_t k = 0; k < d.out_channels; ++k) {
+      for (int64_t y = 0; y < oh; ++y) {
+        for (int64_t x = 0; x < ow; ++x) {
+          const size_t i = activation_offset(d.layout, n, k, y, x, d.out_channels, oh, ow), at = out.offset(n, k, y, x);
+          element[at] = 1;
+          const double bound = ref::error_bound(depth, ref.magnitude[i]);
+          const double diff = std::fabs(static_cast<double>(output[at]) - ref.output[i]);
+          if (!(diff <= bound)) {  // also catches NaN left in place
+            return ::testing::AssertionFailure() << "output (" << n << ", " << k << ", " << y << ", " << x
+                                                 << ") = " << output[at] << ", reference " << ref.output[i]
+                                                 << ", |diff| " << diff << " > bound " << bound
+                                                 << "; plan: " << plan_text;
+          }
+        }
+      }
+    }
+  }
+  for (size_t at = 0; at < out_n; ++at) {  // the gaps between a strided output's elements
+    if (!element[at] && !is_guard(output[at]) && !(c.residual_in_place && output[at] == data.residual[at])) {
+      return ::testing::AssertionFailure() << "overwrite in a gap of the output at offset " << at
                                            << "; plan: " << plan_text;
     }
   }

@@ -26,8 +26,8 @@ struct ConvCase {
 
 // A random valid case: batch, groups (depthwise too), channels, sizes,
 // kernel, stride, dilation, asymmetric padding, both layouts, all weight
-// layouts, bias on/off, a clamp, and the post-ops: a residual (separate or
-// in place), leaky ReLU, PReLU.
+// layouts, bias on/off, a clamp, the post-ops: a residual (separate or in
+// place), leaky ReLU, PReLU; and input/output strides.
 ConvCase random_case(uint64_t seed);
 
 std::string describe(const ConvCase& c);
@@ -46,8 +46,8 @@ std::string isa_param_name(const ::testing::TestParamInfo<xconv_isa>& info);
 
 // Seeded random tensors for a valid descriptor, values in [-1, 1).
 struct ConvData {
-  std::vector<float> input, weights, bias, slopes, residual;
-  size_t output_count = 0;
+  std::vector<float> input, weights, bias, slopes, residual;  // input and residual: their spans
+  size_t output_count = 0;  // floats the output spans (its elements, and the gaps of strides)
 };
 ConvData random_data(const xconv_conv2d_desc& desc, uint64_t seed);
 

@@ -60,7 +60,7 @@ TEST_P(GuardPages, NoAccessOutsideTheCallersBuffers) {
 
     // The reference result: plain buffers, one thread.
     xconv_plan_options o = random_options(c, GetParam());
-    std::vector<float> expected(out_count);
+    std::vector<float> expected(out_count, NAN);  // NaN in any gaps of a strided output too
     xconv_plan* plan = nullptr;
     ASSERT_EQ(xconv_plan_create(&d, w.data(), bias.data(), &o, &plan), XCONV_OK) << xconv_last_error();
     ASSERT_EQ(run_case(plan, c, data, in.data(), expected.data()), XCONV_OK) << xconv_last_error();
@@ -81,7 +81,7 @@ TEST_P(GuardPages, NoAccessOutsideTheCallersBuffers) {
         const float* w_ptr = guarded == 1 ? g_w.data() : w.data();
         const float* b_ptr = guarded == 2 ? g_b.data() : bias.data();
         const float* res_ptr = guarded == 4 ? g_res.data() : data.residual.data();
-        std::vector<float> plain_out(out_count);
+        std::vector<float> plain_out(out_count, NAN);
         float* out_ptr = guarded == 3 ? g_out.data() : plain_out.data();
         ASSERT_EQ(xconv_plan_create(&d, w_ptr, b_ptr, &o, &plan), XCONV_OK);
         ASSERT_EQ(run_case(plan, c, data, in_ptr, out_ptr, res_ptr), XCONV_OK) << xconv_last_error();

@@ -69,6 +69,14 @@ const std::vector<BadCase>& bad_cases() {
       {"NaN clamp", [](auto& d) { d.output_min = NAN; }, "output_min"},
       {"inverted clamp", [](auto& d) { d.output_min = 1, d.output_max = 0; }, "output_min"},
       {"size above 2^31-1", [](auto& d) { d.in_width = INT64_C(1) << 40; }, "in_width"},
+      {"input plane stride below height * width", [](auto& d) { d.input_stride = 35; }, "input_stride"},
+      {"negative output stride", [](auto& d) { d.output_stride = -1; }, "output_stride"},
+      {"input image stride below an image", [](auto& d) { d.input_image_stride = 4 * 36 - 1; }, "input_image_stride"},
+      {"output pixel stride below the channels",
+       [](auto& d) { d.layout = XCONV_LAYOUT_NHWC, d.output_stride = 3; }, "output_stride"},
+      {"stride whose span overflows", [](auto& d) { d.input_stride = INT64_C(1) << 62; }, "overflows"},
+      {"NaN residual scale", [](auto& d) { d.residual_scale = NAN; }, "residual_scale"},
+      {"infinite negative slope", [](auto& d) { d.negative_slope = INFINITY; }, "negative_slope"},
       {"input element count overflows",
        [](auto& d) {
          d.batch = d.in_channels = d.in_height = d.in_width = INT32_MAX;

@@ -5,7 +5,7 @@
  * that can fail returns an xconv_status, and xconv_last_error() gives a
  * message naming the offending field for the calling thread's last failure.
  *
- * Tensor layouts (all dense, no padding between elements):
+ * Tensor layouts (dense by default; see the strides in xconv_conv2d_desc):
  *   input   NCHW: [batch][in_channels][in_height][in_width]
  *           NHWC: [batch][in_height][in_width][in_channels]
  *   output  same activation layout as the input, with out_channels,
@@ -109,6 +109,15 @@ typedef struct xconv_conv2d_desc {
   float residual_scale;          /* default 1 */
   float negative_slope;          /* default 1 */
   const float* negative_slopes;  /* default NULL */
+  /* Tensors inside bigger buffers: strides in floats, 0 (default) for dense.
+   * input_stride / output_stride: NHWC, from one pixel to the next (at least
+   * the channels: a slice of a wider tensor, or a slot of a concatenation);
+   * NCHW, from one channel plane to the next (at least height * width).
+   * *_image_stride: from one image to the next (at least one image's span).
+   * The residual has the output's strides. Only the tensor's elements are
+   * read or written, never the gaps between them. */
+  int64_t input_stride, input_image_stride;
+  int64_t output_stride, output_image_stride;
 } xconv_conv2d_desc;
 
 /* Defaults: stride 1, dilation 1, padding 0, groups 1, NCHW, OIHW, no clamp,

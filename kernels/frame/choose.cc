@@ -115,10 +115,11 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
   const xconv_conv2d_desc& d = shape.d;
   const bool nchw = d.layout == XCONV_LAYOUT_NCHW;
   // One input and one output pixel with a 1x1 kernel (a classifier, a
-  // squeeze-excite layer): NCHW and NHWC are the same bytes, so the indirect
-  // path serves both layouts.
+  // squeeze-excite layer): NCHW and NHWC are the same bytes (unless strides
+  // spread the channel planes: shape.h's NHWC view), so the indirect path
+  // serves both layouts.
   const bool one_pixel = d.in_height == 1 && d.in_width == 1 && d.kernel_height == 1 && d.kernel_width == 1 &&
-                         shape.out_h == 1 && shape.out_w == 1;
+                         shape.in_pixel_stride != 0 && shape.out_pixel_stride != 0;
   const bool indirect_fits = !nchw || one_pixel;
   const HwyTarget direct_target = first_runnable(isa->depthwise);
 

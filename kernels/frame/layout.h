@@ -11,7 +11,46 @@
 
 namespace xconv {
 
-// Offset of activation element (n, c, h, w) in a C x H x W image batch.
+// Where an activation tensor's elements are, all in floats: NCHW, channel
+// planes `stride` apart, rows dense inside them; NHWC, pixels `stride` apart,
+// channels dense inside them; images `image_stride` apart.
+struct TensorGeometry {
+  xconv_layout layout = XCONV_LAYOUT_NCHW;
+  int64_t channels = 0, height = 0, width = 0;
+  int64_t stride = 0, image_stride = 0;
+
+  size_t offset(int64_t n, int64_t c, int64_t h, int64_t w) const {
+    const int64_t inside = layout == XCONV_LAYOUT_NCHW ? c * stride + h * width + w : (h * width + w) * stride + c;
+    return static_cast<size_t>(n * image_stride + inside);
+  }
+  // Floats from an image's first element to one past its last.
+  int64_t image_span() const {
+    return layout == XCONV_LAYOUT_NCHW ? (channels - 1) * stride + height * width
+                                       : (height * width - 1) * stride + channels;
+  }
+  // The dense stride (the default).
+  int64_t dense_stride() const { return layout == XCONV_LAYOUT_NCHW ? height * width : channels; }
+  // Sets the strides, 0 meaning dense. The caller has validated them
+  // (shape.cc): image_span() must not overflow.
+  void resolve(int64_t pixel_or_plane, int64_t image) {
+    stride = pixel_or_plane == 0 ? dense_stride() : pixel_or_plane;
+    image_stride = image == 0 ? image_span() : image;
+  }
+};
+
+// The input and output geometry of a valid descriptor (out_h x out_w output).
+inline TensorGeometry input_geometry(const xconv_conv2d_desc& d) {
+  TensorGeometry g{d.layout, d.in_channels, d.in_height, d.in_width, 0, 0};
+  g.resolve(d.input_stride, d.input_image_stride);
+  return g;
+}
+inline TensorGeometry output_geometry(const xconv_conv2d_desc& d, int64_t out_h, int64_t out_w) {
+  TensorGeometry g{d.layout, d.out_channels, out_h, out_w, 0, 0};
+  g.resolve(d.output_stride, d.output_image_stride);
+  return g;
+}
+
+// Offset of activation element (n, c, h, w) in a dense C x H x W image batch.
 inline size_t activation_offset(xconv_layout layout, int64_t n, int64_t c, int64_t h, int64_t w,
                                 int64_t channels, int64_t height, int64_t width) {
   const int64_t off = layout == XCONV_LAYOUT_NCHW

@@ -41,9 +41,13 @@ size_t l2_bytes() {
 }
 
 // The indirect path reads each row through its own pointers, so it folds
-// the batch into the pixels (NHWC images follow each other): one GEMM with
-// batch * out_h * out_w rows, the weights streamed once for all images.
-bool folds_batch(ConvPath path) { return path == ConvPath::kIndirectGemm; }
+// the batch into the pixels: one GEMM with batch * out_h * out_w rows, the
+// weights streamed once for all images. Its tiles' output rows are then
+// evenly spaced across images, so the output's images must follow each
+// other with no gap (no output_image_stride beyond the dense one).
+bool folds_batch(ConvPath path, const ConvShape& s) {
+  return path == ConvPath::kIndirectGemm && s.out_images_contiguous;
+}
 
 size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 size_t ceil_div(size_t x, size_t m) { return (x + m - 1) / m; }
@@ -144,7 +148,7 @@ DepthwiseJob depthwise_job(const xconv_plan& p) {
                       d.kernel_height, d.kernel_width, d.stride_height, d.stride_width, d.dilation_height,
                       d.dilation_width, d.pad_top, d.pad_left, d.output_min, d.output_max,
                       p.packed_weights.data(), p.packed_bias.data(), p.packed_slopes.data(), d.residual_scale,
-                      0, 0, s.group_in};
+                      0, 0, s.group_in, s.in.stride, s.out.stride, s.in.image_stride, s.out.image_stride};
 }
 
 // The grammar of this line is docs/DESIGN.md's "The describe line":
@@ -192,7 +196,7 @@ bool gather_slopes(const xconv_conv2d_desc& d, AlignedBuffer* slopes) {
 RunExtent run_extent(const xconv_plan& p, size_t batch) {
   RunExtent e;
   e.batch = batch;
-  const bool folded = folds_batch(p.choice.path);
+  const bool folded = folds_batch(p.choice.path, p.shape);
   e.gemm_images = folded ? 1 : batch;
   e.pixels = static_cast<size_t>(p.shape.out_h * p.shape.out_w) * (folded ? batch : 1);
   e.pixel_chunks = p.pixel_chunk ? ceil_div(e.pixels, p.pixel_chunk) : 0;
@@ -223,7 +227,7 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
   p->max_batch = max_batch;
   p->choice = choice;
   p->weights_are_a = choice.path == ConvPath::kPackedGemm && shape.d.layout == XCONV_LAYOUT_NCHW;
-  const bool fold_batch = folds_batch(choice.path);
+  const bool fold_batch = folds_batch(choice.path, shape);
   p->gemm_images = fold_batch ? 1 : static_cast<size_t>(shape.d.batch);
   p->pixels = static_cast<size_t>(shape.out_h * shape.out_w) * (fold_batch ? static_cast<size_t>(shape.d.batch) : 1);
   p->pixel_tile = p->weights_are_a ? kernel.nr : kernel.mr;

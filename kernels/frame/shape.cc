@@ -23,7 +23,40 @@ bool element_count(int64_t a, int64_t b, int64_t c, int64_t d, size_t* out) {
 }
 
 // The descriptor's size when first published (xconv.h's ABI policy).
-constexpr size_t kFirstDescSize = offsetof(xconv_conv2d_desc, negative_slopes) + sizeof(const float*);
+constexpr size_t kFirstDescSize = offsetof(xconv_conv2d_desc, output_image_stride) + sizeof(int64_t);
+
+// Resolves a tensor's strides (0: dense) into *g and its span in floats, or
+// records why not. `which` is "input" or "output".
+xconv_status resolve_strides(const char* who, const char* which, int64_t stride, int64_t image_stride, int64_t batch,
+                             TensorGeometry* g, size_t* span) {
+  const int64_t dense = g->dense_stride();
+  if (stride != 0 && stride < dense) {
+    return fail(XCONV_INVALID_ARGUMENT, "%s: %s_stride must be 0 (dense) or at least %" PRId64 " (%s), got %" PRId64,
+                who, which, dense, g->layout == XCONV_LAYOUT_NCHW ? "height * width" : "the channels", stride);
+  }
+  // One image's span (TensorGeometry::image_span) and the total, checked.
+  const int64_t count = g->layout == XCONV_LAYOUT_NCHW ? g->channels : g->height * g->width;
+  const int64_t rest = g->layout == XCONV_LAYOUT_NCHW ? g->height * g->width : g->channels;
+  int64_t image_span = 0, total = 0;
+  if (__builtin_mul_overflow(count - 1, stride == 0 ? dense : stride, &image_span) ||
+      __builtin_add_overflow(image_span, rest, &image_span)) {
+    return fail(XCONV_INVALID_ARGUMENT, "%s: the %s tensor's size overflows with %s_stride %" PRId64, who, which,
+                which, stride);
+  }
+  if (image_stride != 0 && image_stride < image_span) {
+    return fail(XCONV_INVALID_ARGUMENT,
+                "%s: %s_image_stride must be 0 (dense) or at least one image's span, %" PRId64 ", got %" PRId64, who,
+                which, image_span, image_stride);
+  }
+  g->resolve(stride, image_stride);
+  if (batch > 0 && (__builtin_mul_overflow(batch - 1, g->image_stride, &total) ||
+                    __builtin_add_overflow(total, image_span, &total) ||
+                    static_cast<uint64_t>(total) > PTRDIFF_MAX / sizeof(float))) {
+    return fail(XCONV_INVALID_ARGUMENT, "%s: the %s tensor's size overflows with its strides", who, which);
+  }
+  *span = static_cast<size_t>(total);
+  return XCONV_OK;
+}
 
 }  // namespace
 
@@ -124,6 +157,35 @@ xconv_status validate_desc(const char* who, const xconv_conv2d_desc* desc, ConvS
   if (!element_count(d.out_channels, s.group_in, d.kernel_height, d.kernel_width, &s.weight_elems)) {
     return fail(XCONV_INVALID_ARGUMENT, "%s: the weight tensor's size overflows", who);
   }
+  const struct { const char* name; int64_t value; } strides[] = {
+      {"input_stride", d.input_stride}, {"input_image_stride", d.input_image_stride},
+      {"output_stride", d.output_stride}, {"output_image_stride", d.output_image_stride}};
+  for (const auto& f : strides) {
+    if (f.value < 0) {
+      return fail(XCONV_INVALID_ARGUMENT, "%s: %s must be 0 (dense) or positive, got %" PRId64, who, f.name, f.value);
+    }
+  }
+  s.in = TensorGeometry{d.layout, d.in_channels, d.in_height, d.in_width, 0, 0};
+  s.out = TensorGeometry{d.layout, d.out_channels, s.out_h, s.out_w, 0, 0};
+  if (xconv_status st = resolve_strides(who, "input", d.input_stride, d.input_image_stride, d.batch, &s.in,
+                                        &s.input_span);
+      st != XCONV_OK) {
+    return st;
+  }
+  if (xconv_status st = resolve_strides(who, "output", d.output_stride, d.output_image_stride, d.batch, &s.out,
+                                        &s.output_span);
+      st != XCONV_OK) {
+    return st;
+  }
+  if (d.layout == XCONV_LAYOUT_NHWC) {
+    s.in_pixel_stride = s.in.stride;
+    s.out_pixel_stride = s.out.stride;
+  } else if (d.in_height * d.in_width == 1 && s.out_h * s.out_w == 1 && s.in.stride == 1 && s.out.stride == 1) {
+    s.in_pixel_stride = s.in.image_stride;
+    s.out_pixel_stride = s.out.image_stride;
+  }
+  s.out_images_contiguous =
+      s.out_pixel_stride != 0 && s.out.image_stride == s.out_h * s.out_w * s.out_pixel_stride;
   *shape = s;
   return XCONV_OK;
 }

@@ -90,6 +90,7 @@ void PackColumnsNchw(const ConvShape& s, const float* group_image, size_t j0, si
                      size_t nr, float* dst) {
   const xconv_conv2d_desc& d = s.d;
   const int64_t H = d.in_height, W = d.in_width, R = d.kernel_height, S = d.kernel_width;
+  const int64_t plane = s.in.stride;  // from one channel plane to the next
   const size_t out_w = static_cast<size_t>(s.out_w);
 
   // 1x1, stride 1, no padding: the im2col matrix is the image itself
@@ -98,9 +99,9 @@ void PackColumnsNchw(const ConvShape& s, const float* group_image, size_t j0, si
       d.pad_bottom == 0 && d.pad_right == 0) {
     for (size_t t = 0; t < ncols; t += nr) {
       const size_t cols = smaller(nr, ncols - t);
-      const float* src = group_image + k0 * H * W + j0 + t;
+      const float* src = group_image + static_cast<int64_t>(k0) * plane + static_cast<int64_t>(j0 + t);
       float* out = dst + t * kc;
-      for (size_t kk = 0; kk < kc; ++kk, out += nr, src += H * W) {
+      for (size_t kk = 0; kk < kc; ++kk, out += nr, src += plane) {
         copy_floats(out, src, cols);
         zero_floats(out + cols, nr - cols);
       }
@@ -123,7 +124,7 @@ void PackColumnsNchw(const ConvShape& s, const float* group_image, size_t j0, si
     int64_t c = static_cast<int64_t>(k0) / (R * S), r = static_cast<int64_t>(k0) / S % R,
             col = static_cast<int64_t>(k0) % S;
     for (size_t kk = 0; kk < kc; ++kk, out += nr) {
-      const float* channel = group_image + c * H * W;
+      const float* channel = group_image + c * plane;
       for (size_t i = 0; i < count; ++i) {
         const RowSegment& seg = segments[i];
         const int64_t ih = seg.oh * d.stride_height - d.pad_top + r * d.dilation_height;
@@ -146,7 +147,7 @@ void PackColumnsNchw(const ConvShape& s, const float* group_image, size_t j0, si
 void PackRowsNhwc(const ConvShape& s, const float* image, int64_t g, size_t i0, size_t nrows, size_t k0,
                   size_t kc, size_t mr, float* dst) {
   const xconv_conv2d_desc& d = s.d;
-  const int64_t W = d.in_width, C = d.in_channels, Cg = s.group_in, S = d.kernel_width;
+  const int64_t W = d.in_width, pixel = s.in.stride, Cg = s.group_in, S = d.kernel_width;
   const size_t out_w = static_cast<size_t>(s.out_w);
 
   for (size_t t = 0; t < nrows; t += mr) {
@@ -169,7 +170,7 @@ void PackRowsNhwc(const ConvShape& s, const float* image, int64_t g, size_t i0, 
         if (ii < rows) {
           const int64_t ih = oh[ii] * d.stride_height - d.pad_top + r * d.dilation_height;
           const int64_t iw = ow[ii] * d.stride_width - d.pad_left + col * d.dilation_width;
-          if (ih >= 0 && ih < d.in_height && iw >= 0 && iw < W) src = image + (ih * W + iw) * C + g * Cg + c0;
+          if (ih >= 0 && ih < d.in_height && iw >= 0 && iw < W) src = image + (ih * W + iw) * pixel + g * Cg + c0;
         }
         if (src) {
           for (size_t u = 0; u < run; ++u) column[u * mr] = src[u];

@@ -25,7 +25,7 @@ Taps taps_of(const ConvShape& s) {
   // one pointer per kernel row, S times fewer, each reading S * C floats in
   // the order (s, c) that the weights already have.
   const bool whole_rows = d.groups == 1 && d.dilation_width == 1 && d.kernel_width > 1 &&
-                          d.kernel_width * d.in_channels <= kMaxRowSegment;
+                          s.in_pixel_stride == d.in_channels && d.kernel_width * d.in_channels <= kMaxRowSegment;
   if (whole_rows) {
     return {true, static_cast<size_t>(d.kernel_height), static_cast<size_t>(d.kernel_width * d.in_channels)};
   }
@@ -42,6 +42,7 @@ void tile_pointers(const xconv_plan& p, const Taps& taps, const float* input, in
                    size_t MR, const float** out, float* edges) {
   const xconv_conv2d_desc& d = p.shape.d;
   const int64_t R = d.kernel_height, S = d.kernel_width, H = d.in_height, W = d.in_width, C = d.in_channels;
+  const int64_t pixel = p.shape.in_pixel_stride;  // C in the row mode (taps_of)
   const int64_t image_pixels = p.shape.out_h * p.shape.out_w;
   const float* zero = p.zero_row.data();
   // The first row's (image, output row, output column), then stepped: no
@@ -53,7 +54,7 @@ void tile_pointers(const xconv_plan& p, const Taps& taps, const float* input, in
       ow = 0;
       if (++oh == p.shape.out_h) oh = 0, ++n;
     }
-    const float* group_image = input + n * H * W * C + g * p.shape.group_in;
+    const float* group_image = input + n * p.shape.in.image_stride + g * p.shape.group_in;
     const int64_t ih0 = oh * d.stride_height - d.pad_top, iw0 = ow * d.stride_width - d.pad_left;
     const float** row = out + i;
     for (int64_t r = 0; r < R; ++r) {
@@ -84,7 +85,7 @@ void tile_pointers(const xconv_plan& p, const Taps& taps, const float* input, in
       }
       for (int64_t s = 0; s < S; ++s, row += MR) {
         const int64_t iw = iw0 + s * d.dilation_width;
-        *row = row_inside && iw >= 0 && iw < W ? group_image + (ih * W + iw) * C : zero;
+        *row = row_inside && iw >= 0 && iw < W ? group_image + (ih * W + iw) * pixel : zero;
       }
     }
   }
@@ -112,9 +113,12 @@ void indirect_gemm_task(const xconv_plan& p, const RunExtent& e, const RunTensor
   const TaskRange t = decompose_task(p, e, task);
   const ConvShape& s = p.shape;
   const KernelInfo& k = *p.choice.kernel;
-  const size_t MR = k.mr, NR = k.nr, ldc = static_cast<size_t>(s.d.out_channels);
+  const size_t MR = k.mr, NR = k.nr, ldc = static_cast<size_t>(s.out_pixel_stride);
   const Taps taps = taps_of(s);
-  float* group_out = run.output + t.g * s.group_out;  // the batch is folded into the pixels
+  // With the batch folded into the pixels t.n is 0 and pixels run on across
+  // images (whose outputs then follow each other: plan.cc, folds_batch).
+  const size_t first_pixel = static_cast<size_t>(t.n * s.out_h * s.out_w);
+  float* group_out = run.output + t.n * s.out.image_stride + t.g * s.group_out;
   const float** pointers = reinterpret_cast<const float**>(scratch);
   float* edges = scratch + pointer_floats(taps, MR);
   xconv_epilogue ep = task_epilogue(p);
@@ -125,7 +129,7 @@ void indirect_gemm_task(const xconv_plan& p, const RunExtent& e, const RunTensor
     const size_t jc_end = std::min(t.out_end, jc + p.nc);
     for (size_t ir = t.pixel_begin; ir < t.pixel_end; ir += MR) {
       const size_t rows = std::min(MR, t.pixel_end - ir);
-      tile_pointers(p, taps, run.input, t.g, ir, rows, MR, pointers, edges);
+      tile_pointers(p, taps, run.input, t.g, first_pixel + ir, rows, MR, pointers, edges);
       for (size_t jr = jc; jr < jc_end; jr += NR) {
         float* c = group_out + ir * ldc + jr;
         ep.bias_col = bias_for(p, t.g, jr);

@@ -12,10 +12,11 @@ void gemm_weights_a(const xconv_plan& p, const TaskRange& t, const RunTensors& r
                     float* out, float* scratch) {
   const ConvShape& s = p.shape;
   const size_t K = static_cast<size_t>(s.gemm_k), MR = p.choice.kernel->mr, NR = p.choice.kernel->nr;
-  const float* group_image = image + t.g * s.group_in * s.d.in_height * s.d.in_width;
-  float* group_out = out + static_cast<size_t>(t.g * s.group_out) * p.pixels;
+  const size_t ldc = static_cast<size_t>(s.out.stride);  // channel planes of the output
+  const float* group_image = image + t.g * s.group_in * s.in.stride;
+  float* group_out = out + static_cast<size_t>(t.g * s.group_out) * ldc;
   xconv_epilogue ep = task_epilogue(p);
-  ep.ldr = p.pixels;
+  ep.ldr = ldc;
 
   for (size_t jc = t.pixel_begin; jc < t.pixel_end; jc += p.nc) {
     const size_t nc = std::min(p.nc, t.pixel_end - jc);
@@ -28,12 +29,12 @@ void gemm_weights_a(const xconv_plan& p, const TaskRange& t, const RunTensors& r
         const size_t ic_end = std::min(t.out_end, ic + p.mc);
         for (size_t jr = 0; jr < nc; jr += NR) {
           for (size_t ir = ic; ir < ic_end; ir += MR) {
-            float* c = group_out + ir * p.pixels + jc + jr;
+            float* c = group_out + ir * ldc + jc + jr;
             ep.bias_row = bias_for(p, t.g, ir);
             ep.slope_row = slope_for(p, t.g, ir);
             ep.residual = residual_at(run, c);
             p.choice.kernel->gemm(std::min(MR, ic_end - ir), std::min(NR, nc - jr), kcb,
-                                  weight_panel(p, t.g, pc, ir), scratch + jr * kcb, c, p.pixels, &ep);
+                                  weight_panel(p, t.g, pc, ir), scratch + jr * kcb, c, ldc, &ep);
           }
         }
       }
@@ -46,7 +47,7 @@ void gemm_weights_b(const xconv_plan& p, const TaskRange& t, const RunTensors& r
                     float* out, float* scratch) {
   const ConvShape& s = p.shape;
   const size_t K = static_cast<size_t>(s.gemm_k), MR = p.choice.kernel->mr, NR = p.choice.kernel->nr;
-  const size_t ldc = static_cast<size_t>(s.d.out_channels);
+  const size_t ldc = static_cast<size_t>(s.out.stride);  // pixels of the output
   float* group_out = out + t.g * s.group_out;
   xconv_epilogue ep = task_epilogue(p);
   ep.ldr = ldc;
@@ -81,8 +82,8 @@ void gemm_weights_b(const xconv_plan& p, const TaskRange& t, const RunTensors& r
 void packed_gemm_task(const xconv_plan& p, const RunExtent& e, const RunTensors& run, float* scratch, size_t task) {
   const TaskRange t = decompose_task(p, e, task);
   const ConvShape& s = p.shape;
-  const float* image = run.input + static_cast<size_t>(t.n) * (s.input_elems / s.d.batch);
-  float* out = run.output + static_cast<size_t>(t.n) * (s.output_elems / s.d.batch);
+  const float* image = run.input + t.n * s.in.image_stride;
+  float* out = run.output + t.n * s.out.image_stride;
   if (p.weights_are_a) {
     gemm_weights_a(p, t, run, image, out, scratch);
   } else {

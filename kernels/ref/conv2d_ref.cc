@@ -16,6 +16,7 @@ RefResult conv2d(const xconv_conv2d_desc& d, const float* input, const float* we
   const int64_t group_out = d.out_channels / d.groups;
   const size_t count = static_cast<size_t>(d.batch * d.out_channels * out_h * out_w);
   RefResult result{std::vector<double>(count), std::vector<double>(count)};
+  const TensorGeometry in = input_geometry(d), out = output_geometry(d, out_h, out_w);
 
   for (int64_t n = 0; n < d.batch; ++n) {
     for (int64_t o = 0; o < d.out_channels; ++o) {
@@ -31,9 +32,7 @@ RefResult conv2d(const xconv_conv2d_desc& d, const float* input, const float* we
                 // Padding is a real zero, multiplied like any input (as in
                 // PyTorch): an infinite weight on a padded tap gives NaN.
                 const bool inside = ih >= 0 && ih < d.in_height && iw >= 0 && iw < d.in_width;
-                const double x = inside ? input[activation_offset(d.layout, n, g * group_in + i, ih, iw,
-                                                                  d.in_channels, d.in_height, d.in_width)]
-                                        : 0.0;
+                const double x = inside ? input[in.offset(n, g * group_in + i, ih, iw)] : 0.0;
                 const double w = weights[weight_offset(d.weight_layout, o, i, r, s, d.out_channels,
                                                        group_in, d.kernel_height, d.kernel_width)];
                 sum += w * x;
@@ -47,7 +46,7 @@ RefResult conv2d(const xconv_conv2d_desc& d, const float* input, const float* we
           }
           const size_t at = activation_offset(d.layout, n, o, oh, ow, d.out_channels, out_h, out_w);
           if (d.has_residual) {
-            const double scaled = static_cast<double>(d.residual_scale) * residual[at];
+            const double scaled = static_cast<double>(d.residual_scale) * residual[out.offset(n, o, oh, ow)];
             sum += scaled;
             magnitude += std::fabs(scaled);
           }

@@ -12,13 +12,14 @@
 namespace xconv::ref {
 
 struct RefResult {
-  std::vector<double> output;     // y, in the descriptor's output layout
+  std::vector<double> output;     // y, in the descriptor's output layout, dense
   std::vector<double> magnitude;  // sum_k |w * x| + |bias| + |scale * residual|, times
                                   // max(1, |slope|): scales the error bound
 };
 
 // desc must be valid (see xconv_conv2d_output_size). bias may be NULL;
-// residual (the output's layout) is read when desc.has_residual is set.
+// residual (the output's layout and strides) is read when desc.has_residual
+// is set. The input is read through its strides; the result is dense.
 // The post-ops as xconv.h defines them: y = conv + bias + residual_scale *
 // residual, then the negative slope, then the clamp.
 RefResult conv2d(const xconv_conv2d_desc& desc, const float* input, const float* weights,

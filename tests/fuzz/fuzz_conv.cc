@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/frame/layout.h"
 #include "kernels/ref/conv2d_ref.h"
 #include "xconv/xconv.h"
 
@@ -83,6 +84,9 @@ void valid(Bytes& in) {
   if (post & 4) d.residual_scale = in.value();
   if (post & 8) d.negative_slope = in.value();
   const bool prelu = post & 16;
+  // Sometimes strided: wider pixels or planes, gaps between images (the
+  // buffers below span them).
+  const uint8_t strided = in.next();
   xconv_plan_options o;
   xconv_plan_options_init(&o);
   o.isa = static_cast<xconv_isa>(in.in(0, 5));
@@ -93,7 +97,13 @@ void valid(Bytes& in) {
 
   int64_t oh = 0, ow = 0;
   if (xconv_conv2d_output_size(&d, &oh, &ow) != XCONV_OK) return;  // kernel larger than input
-  std::vector<float> x(d.batch * d.in_channels * d.in_height * d.in_width);
+  const bool nchw = d.layout == XCONV_LAYOUT_NCHW;
+  if (strided & 1) d.input_stride = (nchw ? d.in_height * d.in_width : d.in_channels) + (strided >> 4);
+  if (strided & 2) d.output_stride = (nchw ? oh * ow : d.out_channels) + (strided >> 5);
+  if (strided & 4) d.input_image_stride = xconv::input_geometry(d).image_span() + (strided >> 3);
+  if (strided & 8) d.output_image_stride = xconv::output_geometry(d, oh, ow).image_span() + (strided >> 6);
+  const xconv::TensorGeometry in_geometry = xconv::input_geometry(d), out_geometry = xconv::output_geometry(d, oh, ow);
+  std::vector<float> x((d.batch - 1) * in_geometry.image_stride + in_geometry.image_span());
   std::vector<float> w(d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width);
   std::vector<float> bias(d.out_channels), slopes(d.out_channels);
   for (float& v : x) v = in.value();
@@ -101,7 +111,8 @@ void valid(Bytes& in) {
   for (float& v : bias) v = in.value();
   for (float& v : slopes) v = in.value();
   if (prelu) d.negative_slopes = slopes.data();
-  std::vector<float> y(d.batch * d.out_channels * oh * ow, NAN), residual(d.has_residual ? y.size() : 0);
+  std::vector<float> y((d.batch - 1) * out_geometry.image_stride + out_geometry.image_span(), NAN);
+  std::vector<float> residual(d.has_residual ? y.size() : 0);
   for (float& v : residual) v = in.value();
 
   xconv_plan* plan = nullptr;
@@ -124,10 +135,18 @@ void valid(Bytes& in) {
   const xconv::ref::RefResult ref =
       xconv::ref::conv2d(d, x.data(), w.data(), with_bias ? bias.data() : nullptr, residual.data());
   const size_t depth = (d.in_channels / d.groups) * d.kernel_height * d.kernel_width;
-  for (size_t i = 0; i < y.size(); ++i) {
-    if (!(std::fabs(y[i] - ref.output[i]) <= xconv::ref::error_bound(depth, ref.magnitude[i]))) {
-      std::fprintf(stderr, "output %zu: %g vs reference %g\n", i, y[i], ref.output[i]);
-      finding("mismatch against the reference");
+  for (int64_t n = 0; n < d.batch; ++n) {
+    for (int64_t k = 0; k < d.out_channels; ++k) {
+      for (int64_t h = 0; h < oh; ++h) {
+        for (int64_t w_ = 0; w_ < ow; ++w_) {
+          const size_t i = xconv::activation_offset(d.layout, n, k, h, w_, d.out_channels, oh, ow);
+          const float got = y[out_geometry.offset(n, k, h, w_)];
+          if (!(std::fabs(got - ref.output[i]) <= xconv::ref::error_bound(depth, ref.magnitude[i]))) {
+            std::fprintf(stderr, "output %zu: %g vs reference %g\n", i, got, ref.output[i]);
+            finding("mismatch against the reference");
+          }
+        }
+      }
     }
   }
 }

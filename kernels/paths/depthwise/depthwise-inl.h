@@ -178,8 +178,8 @@ HWY_INLINE float nchw_point(const DepthwiseJob& j, const float* plane, const flo
 
 void DepthwiseNchw(const DepthwiseJob& j, const RunTensors& t, float* scratch, size_t task) {
   const int64_t n = static_cast<int64_t>(task) / j.out_channels, o = static_cast<int64_t>(task) % j.out_channels;
-  const float* plane = t.input + (n * j.channels + o / j.multiplier) * j.in_h * j.in_w;
-  const int64_t out_offset = (n * j.out_channels + o) * j.out_h * j.out_w;
+  const float* plane = t.input + n * j.in_image_stride + o / j.multiplier * j.in_stride;
+  const int64_t out_offset = n * j.out_image_stride + o * j.out_stride;
   float* out = t.output + out_offset;
   const float* res = t.residual ? t.residual + out_offset : nullptr;
   const float* w = j.weights + o * j.kh * j.kw;
@@ -215,7 +215,7 @@ HWY_INLINE void nhwc_block(const DepthwiseJob& j, const float* image, int64_t oh
   hn::Vec<decltype(d)> acc[kPixels][kVectors];
   for (int p = 0; p < kPixels; ++p) {
     for (int v = 0; v < kVectors; ++v) {
-      const float* r = r_row ? r_row + (ow0 + p) * K + o + v * lanes : nullptr;
+      const float* r = r_row ? r_row + (ow0 + p) * j.out_stride + o + v * lanes : nullptr;
       acc[p][v] = chain_start(d, j, r, hn::Lanes(d));
     }
   }
@@ -229,7 +229,7 @@ HWY_INLINE void nhwc_block(const DepthwiseJob& j, const float* image, int64_t oh
       for (int p = 0; p < kPixels; ++p) {
         const int64_t iw = (ow0 + p) * j.stride_w - j.pad_left + s * j.dilation_w;
         const bool inside = kInterior || (row_inside && iw >= 0 && iw < j.in_w);
-        const float* x = image + (ih * j.in_w + iw) * j.channels + o;
+        const float* x = image + (ih * j.in_w + iw) * j.in_stride + o;
         for (int v = 0; v < kVectors; ++v) {
           acc[p][v] = hn::MulAdd(wv[v], inside ? hn::LoadU(d, x + v * lanes) : hn::Zero(d), acc[p][v]);
         }
@@ -238,7 +238,9 @@ HWY_INLINE void nhwc_block(const DepthwiseJob& j, const float* image, int64_t oh
   }
   for (int v = 0; v < kVectors; ++v) {
     const Finish<decltype(d)> finish(d, j, o + v * lanes, true);
-    for (int p = 0; p < kPixels; ++p) hn::StoreU(finish(acc[p][v]), d, y_row + (ow0 + p) * K + o + v * lanes);
+    for (int p = 0; p < kPixels; ++p) {
+      hn::StoreU(finish(acc[p][v]), d, y_row + (ow0 + p) * j.out_stride + o + v * lanes);
+    }
   }
 }
 
@@ -274,7 +276,7 @@ HWY_INLINE float nhwc_point(const DepthwiseJob& j, const float* image, int64_t o
                             float start) {
   const float acc = tap_chain(
       j, oh, ow, start,
-      [&](int64_t ih, int64_t iw) { return image[(ih * j.in_w + iw) * j.channels + o / j.multiplier]; },
+      [&](int64_t ih, int64_t iw) { return image[(ih * j.in_w + iw) * j.in_stride + o / j.multiplier]; },
       [&](int64_t r, int64_t s) { return j.weights[(r * j.kw + s) * j.out_channels + o]; });
   return finish_point(j, o, acc);
 }
@@ -283,9 +285,9 @@ void DepthwiseNhwc(const DepthwiseJob& j, const RunTensors& t, float*, size_t ta
   const int64_t n = static_cast<int64_t>(task) / j.out_h, oh = static_cast<int64_t>(task) % j.out_h;
   const int64_t K = j.out_channels;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
-  const float* image = t.input + n * j.in_h * j.in_w * j.channels;
+  const float* image = t.input + n * j.in_image_stride;
   const int64_t vector_end = j.multiplier == 1 ? K / lanes * lanes : 0;  // channels done a vector at a time
-  const int64_t row_offset = (n * j.out_h + oh) * j.out_w * K;
+  const int64_t row_offset = n * j.out_image_stride + oh * j.out_w * j.out_stride;
   float* y_row = t.output + row_offset;
   const float* r_row = t.residual ? t.residual + row_offset : nullptr;
   int64_t o = 0;
@@ -293,7 +295,8 @@ void DepthwiseNhwc(const DepthwiseJob& j, const RunTensors& t, float*, size_t ta
   for (; o + lanes <= vector_end; o += lanes) nhwc_row_channels<1>(j, image, oh, o, y_row, r_row);
   for (int64_t ow = 0; ow < j.out_w; ++ow) {
     for (int64_t o = vector_end; o < K; ++o) {
-      y_row[ow * K + o] = nhwc_point(j, image, oh, ow, o, point_start(j, r_row ? r_row + ow * K + o : nullptr));
+      const int64_t at = ow * j.out_stride + o;
+      y_row[at] = nhwc_point(j, image, oh, ow, o, point_start(j, r_row ? r_row + at : nullptr));
     }
   }
 }
@@ -322,7 +325,9 @@ HWY_INLINE void grouped_block(const DepthwiseJob& j, const LaneIndices<D>* lane_
   const int64_t K = j.out_channels, Cg = j.group_in;
   const int64_t in0 = o0 / j.multiplier * Cg;  // the first input channel these outputs read
   hn::Vec<D> acc[kPixels];
-  for (int p = 0; p < kPixels; ++p) acc[p] = chain_start(d, j, r_row ? r_row + (ow0 + p) * K + o0 : nullptr, hn::Lanes(d));
+  for (int p = 0; p < kPixels; ++p) {
+    acc[p] = chain_start(d, j, r_row ? r_row + (ow0 + p) * j.out_stride + o0 : nullptr, hn::Lanes(d));
+  }
   for (int64_t r = 0; r < j.kh; ++r) {
     const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
     const bool row_inside = kInterior || (ih >= 0 && ih < j.in_h);
@@ -331,7 +336,7 @@ HWY_INLINE void grouped_block(const DepthwiseJob& j, const LaneIndices<D>* lane_
       for (int p = 0; p < kPixels; ++p) {
         const int64_t iw = (ow0 + p) * j.stride_w - j.pad_left + s * j.dilation_w;
         const bool inside = kInterior || (row_inside && iw >= 0 && iw < j.in_w);
-        x[p] = inside ? load_channels(d, image + (ih * j.in_w + iw) * j.channels + in0, j.channels - in0)
+        x[p] = inside ? load_channels(d, image + (ih * j.in_w + iw) * j.in_stride + in0, j.channels - in0)
                       : hn::Zero(d);
       }
       const float* w = j.weights + (r * j.kw + s) * Cg * K + o0;
@@ -342,7 +347,7 @@ HWY_INLINE void grouped_block(const DepthwiseJob& j, const LaneIndices<D>* lane_
     }
   }
   const Finish<D> finish(d, j, o0, true);
-  for (int p = 0; p < kPixels; ++p) hn::StoreU(finish(acc[p]), d, y_row + (ow0 + p) * K + o0);
+  for (int p = 0; p < kPixels; ++p) hn::StoreU(finish(acc[p]), d, y_row + (ow0 + p) * j.out_stride + o0);
 }
 
 void GroupedNhwc(const DepthwiseJob& j, const RunTensors& t, float*, size_t task) {
@@ -356,8 +361,8 @@ void GroupedNhwc(const DepthwiseJob& j, const RunTensors& t, float*, size_t task
     for (int64_t l = 0; l < lanes; ++l) index[l] = static_cast<int32_t>(l / j.multiplier * j.group_in + i);
     lane_of[i] = hn::SetTableIndices(d, index);
   }
-  const float* image = t.input + n * j.in_h * j.in_w * j.channels;
-  const int64_t row_offset = (n * j.out_h + oh) * j.out_w * K;
+  const float* image = t.input + n * j.in_image_stride;
+  const int64_t row_offset = n * j.out_image_stride + oh * j.out_w * j.out_stride;
   float* y_row = t.output + row_offset;
   const float* r_row = t.residual ? t.residual + row_offset : nullptr;
   for (int64_t o0 = 0; o0 < K; o0 += lanes) {

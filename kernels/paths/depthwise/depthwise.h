@@ -40,6 +40,9 @@ struct DepthwiseJob {
   // floats (0 x 0: the loops do without, e.g. for strides above 2).
   int64_t padded_h, padded_w;
   int64_t group_in;  // input channels per group: 1 for depthwise
+  // Strides (shape.h's TensorGeometry): NCHW, between channel planes; NHWC,
+  // between pixels; and between images.
+  int64_t in_stride, out_stride, in_image_stride, out_image_stride;
 };
 
 // Fills in the padded plane's size for vectors of up to `max_lanes` floats
