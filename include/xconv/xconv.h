@@ -163,6 +163,37 @@ XCONV_API xconv_status xconv_plan_create(const xconv_conv2d_desc* desc, const fl
                                          const xconv_plan_options* options /* NULL: defaults */,
                                          xconv_plan** out_plan);
 
+/* Packed weights as an object of their own, for an engine that places them
+ * itself or shares them: several plans (different batch sizes, image sizes,
+ * strides or clamps) can run on one. The packing fixes the path, the
+ * micro-kernel and the K blocks, chosen from this descriptor and options;
+ * plans on it choose only their other blocks and their work split.
+ *
+ * xconv_packed_weights_size: the bytes it takes (with room for a bias).
+ * xconv_packed_weights_create: packs weights (and bias, NULL for none, and
+ *   the descriptor's negative slopes) into `memory` (NULL: xconv allocates;
+ *   else at least the size above, 64-byte aligned, kept by the caller until
+ *   the object is destroyed). The caller may free weights and bias after.
+ * xconv_plan_create_packed: a plan on them. Its descriptor must have their
+ *   channels, groups, kernel size and layout, and leave the slopes at their
+ *   defaults or equal to theirs; batch, image size, stride, dilation,
+ *   padding, strides, clamp and residual may differ. The packed weights must
+ *   outlive every plan on them. */
+typedef struct xconv_packed_weights xconv_packed_weights;
+
+XCONV_API xconv_status xconv_packed_weights_size(const xconv_conv2d_desc* desc,
+                                                 const xconv_plan_options* options /* NULL: defaults */,
+                                                 size_t* bytes);
+XCONV_API xconv_status xconv_packed_weights_create(const xconv_conv2d_desc* desc, const float* weights,
+                                                   const float* bias, const xconv_plan_options* options,
+                                                   void* memory, size_t memory_bytes,
+                                                   xconv_packed_weights** out);
+XCONV_API void xconv_packed_weights_destroy(xconv_packed_weights* packed);
+XCONV_API xconv_status xconv_plan_create_packed(const xconv_conv2d_desc* desc,
+                                                const xconv_packed_weights* packed,
+                                                const xconv_plan_options* options /* NULL: defaults */,
+                                                xconv_plan** out_plan);
+
 /* Bytes of scratch memory xconv_plan_run needs when the caller supplies it.
  * Bounded by the block sizes and the thread count, never by the image size. */
 XCONV_API size_t xconv_plan_workspace_size(const xconv_plan* plan);

@@ -24,6 +24,13 @@ using xconv::fail;
 constexpr size_t kFirstOptionsSize = offsetof(xconv_plan_options, use_all_threads) + sizeof(int);
 constexpr size_t kFirstRunArgsSize = offsetof(xconv_run_args, residual) + sizeof(const float*);
 
+// The caller's options (NULL: the defaults) under the ABI policy.
+xconv_status read_options(const char* who, const xconv_plan_options* options, xconv_plan_options* known) {
+  xconv_plan_options_init(known);
+  if (options == nullptr) return XCONV_OK;
+  return xconv::read_sized(who, "options", *options, kFirstOptionsSize, known);
+}
+
 }  // namespace
 
 extern "C" {
@@ -63,26 +70,78 @@ void xconv_plan_options_init(xconv_plan_options* options) {
 
 xconv_status xconv_plan_create(const xconv_conv2d_desc* desc, const float* weights, const float* bias,
                                const xconv_plan_options* options, xconv_plan** out_plan) {
+  const char* who = "xconv_plan_create";
   try {
-    if (out_plan == nullptr) return fail(XCONV_INVALID_ARGUMENT, "xconv_plan_create: out_plan is NULL");
+    if (out_plan == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: out_plan is NULL", who);
     *out_plan = nullptr;
     xconv_plan_options known;
-    xconv_plan_options_init(&known);
-    if (options != nullptr) {
-      if (xconv_status s = xconv::read_sized("xconv_plan_create", "options", *options, kFirstOptionsSize, &known);
-          s != XCONV_OK) {
-        return s;
-      }
-    }
+    if (xconv_status s = read_options(who, options, &known); s != XCONV_OK) return s;
     std::unique_ptr<xconv_plan> plan;
-    xconv_status s =
-        xconv::create_plan("xconv_plan_create", desc, weights, bias, known, xconv::affinity_threads(), &plan);
+    xconv_status s = xconv::create_plan(who, desc, weights, bias, known, xconv::affinity_threads(), &plan);
     if (s == XCONV_OK) *out_plan = plan.release();
     return s;
   } catch (const std::bad_alloc&) {
-    return fail(XCONV_OUT_OF_MEMORY, "xconv_plan_create: out of memory");
+    return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory", who);
   } catch (const std::exception& e) {
-    return fail(XCONV_INTERNAL_ERROR, "xconv_plan_create: %s", e.what());
+    return fail(XCONV_INTERNAL_ERROR, "%s: %s", who, e.what());
+  }
+}
+
+xconv_status xconv_packed_weights_size(const xconv_conv2d_desc* desc, const xconv_plan_options* options,
+                                       size_t* bytes) {
+  const char* who = "xconv_packed_weights_size";
+  try {
+    if (bytes == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: bytes is NULL", who);
+    xconv_plan_options known;
+    if (xconv_status s = read_options(who, options, &known); s != XCONV_OK) return s;
+    xconv::ConvShape shape;
+    if (xconv_status s = xconv::validate_desc_for_planning(who, desc, &shape); s != XCONV_OK) return s;
+    return xconv::packed_weights_bytes(who, shape, known, bytes);
+  } catch (const std::exception& e) {
+    return fail(XCONV_INTERNAL_ERROR, "%s: %s", who, e.what());
+  }
+}
+
+xconv_status xconv_packed_weights_create(const xconv_conv2d_desc* desc, const float* weights, const float* bias,
+                                         const xconv_plan_options* options, void* memory, size_t memory_bytes,
+                                         xconv_packed_weights** out) {
+  const char* who = "xconv_packed_weights_create";
+  try {
+    if (out == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: out is NULL", who);
+    *out = nullptr;
+    xconv_plan_options known;
+    if (xconv_status s = read_options(who, options, &known); s != XCONV_OK) return s;
+    xconv::ConvShape shape;
+    if (xconv_status s = xconv::validate_desc_for_planning(who, desc, &shape); s != XCONV_OK) return s;
+    std::unique_ptr<xconv_packed_weights> packed;
+    xconv_status s = xconv::create_packed_weights(who, shape, weights, bias, known, memory, memory_bytes, &packed);
+    if (s == XCONV_OK) *out = packed.release();
+    return s;
+  } catch (const std::bad_alloc&) {
+    return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory", who);
+  } catch (const std::exception& e) {
+    return fail(XCONV_INTERNAL_ERROR, "%s: %s", who, e.what());
+  }
+}
+
+void xconv_packed_weights_destroy(xconv_packed_weights* packed) { delete packed; }
+
+xconv_status xconv_plan_create_packed(const xconv_conv2d_desc* desc, const xconv_packed_weights* packed,
+                                      const xconv_plan_options* options, xconv_plan** out_plan) {
+  const char* who = "xconv_plan_create_packed";
+  try {
+    if (out_plan == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: out_plan is NULL", who);
+    *out_plan = nullptr;
+    xconv_plan_options known;
+    if (xconv_status s = read_options(who, options, &known); s != XCONV_OK) return s;
+    std::unique_ptr<xconv_plan> plan;
+    xconv_status s = xconv::create_plan_packed(who, desc, packed, known, xconv::affinity_threads(), &plan);
+    if (s == XCONV_OK) *out_plan = plan.release();
+    return s;
+  } catch (const std::bad_alloc&) {
+    return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory", who);
+  } catch (const std::exception& e) {
+    return fail(XCONV_INTERNAL_ERROR, "%s: %s", who, e.what());
   }
 }
 

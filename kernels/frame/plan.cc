@@ -23,11 +23,9 @@ constexpr int kMaxThreads = 1024;
 constexpr int64_t kMaxBlock = 1 << 20;
 // Default blocking, from cache sizes (Low et al., "Analytical modeling is
 // enough for high-performance BLIS"): the mc x kc A block takes half the L2,
-// which is read at run time. kc comes from tuning runs (tools/xconv_tune) on
-// Zen 5: K blocks up to 512 deep. The packed image panel is as wide as fits
-// 1 MiB (at most 2048 pixels), which keeps a 1x64x224x224 3x3 layer within
-// its tensors + 8 MiB (tests/check_peak_memory.py).
-constexpr size_t kMaxKc = 512;
+// which is read at run time (kc: packed.cc). The packed image panel is as
+// wide as fits 1 MiB (at most 2048 pixels), which keeps a 1x64x224x224 3x3
+// layer within its tensors + 8 MiB (tests/check_peak_memory.py).
 constexpr size_t kMaxNcPixels = 2048;       // NCHW: packed image panel, kc x nc,
 constexpr size_t kPanelBytes = 1024 * 1024;  // at most this much per thread
 constexpr size_t kFallbackL2Bytes = 256 * 1024;
@@ -85,24 +83,19 @@ int threads_for_work(const xconv_plan& p, int max_threads) {
   return static_cast<int>(std::max(1.0, std::min(static_cast<double>(max_threads), useful)));
 }
 
+// mc and nc around the packed weights' K blocks (packed.cc fixes kc).
 void choose_blocking(xconv_plan* p, const xconv_plan_options& o) {
   const size_t K = static_cast<size_t>(p->shape.gemm_k), MR = p->choice.kernel->mr, NR = p->choice.kernel->nr;
+  const size_t group_out_padded = p->packed->layout.group_out_padded;
+  p->kc = p->packed->layout.kc;
   if (p->choice.path == ConvPath::kIndirectGemm) {
     // One K block (the kernel walks every tap), MR-pixel tiles; nc output
     // channels at a time, so that their weights (K x nc) stay in half the L2
     // while the pixel tiles go by. options.kc and mc do not apply.
-    p->kc = K;
     p->mc = MR;
     const size_t fits = std::max<size_t>(NR, l2_bytes() / 2 / (K * sizeof(float)) / NR * NR);
-    p->nc = std::min(o.nc ? round_up(static_cast<size_t>(o.nc), NR) : fits, p->weights_layout.group_out_padded);
+    p->nc = std::min(o.nc ? round_up(static_cast<size_t>(o.nc), NR) : fits, group_out_padded);
     return;
-  }
-  if (o.kc) {
-    p->kc = std::min(K, static_cast<size_t>(o.kc));
-  } else {
-    // Equal blocks (576 -> 2 x 288, not 256 + 256 + 64): no short last block
-    // whose C reload and store are paid for little work.
-    p->kc = ceil_div(K, ceil_div(K, kMaxKc));
   }
   const size_t rows_in_l2 = std::max<size_t>(MR, l2_bytes() / 2 / (p->kc * sizeof(float)) / MR * MR);
   p->mc = o.mc ? round_up(static_cast<size_t>(o.mc), MR) : rows_in_l2;
@@ -110,7 +103,7 @@ void choose_blocking(xconv_plan* p, const xconv_plan_options& o) {
     const size_t fits = std::max<size_t>(NR, kPanelBytes / (p->kc * sizeof(float)) / NR * NR);
     p->nc = o.nc ? round_up(static_cast<size_t>(o.nc), NR) : std::min(kMaxNcPixels, fits);
   } else {
-    p->nc = o.nc ? round_up(static_cast<size_t>(o.nc), NR) : p->weights_layout.group_out_padded;
+    p->nc = o.nc ? round_up(static_cast<size_t>(o.nc), NR) : group_out_padded;
   }
 }
 
@@ -122,7 +115,7 @@ void choose_blocking(xconv_plan* p, const xconv_plan_options& o) {
 void choose_split(xconv_plan* p) {
   const size_t units = p->gemm_images * static_cast<size_t>(p->shape.d.groups);
   const size_t pixel_tiles = ceil_div(p->pixels, p->pixel_tile);
-  const size_t weight_tile = p->weights_layout.tile;
+  const size_t weight_tile = p->packed->layout.tile;
   const size_t weight_tiles = ceil_div(static_cast<size_t>(p->shape.group_out), weight_tile);
   // Several tasks per thread, so that the shared task counter balances them
   // (pixel chunks never pack anything twice, so they are cheap).
@@ -147,7 +140,7 @@ DepthwiseJob depthwise_job(const xconv_plan& p) {
   return DepthwiseJob{d.in_channels, d.out_channels, s.group_out, d.in_height, d.in_width, s.out_h, s.out_w,
                       d.kernel_height, d.kernel_width, d.stride_height, d.stride_width, d.dilation_height,
                       d.dilation_width, d.pad_top, d.pad_left, d.output_min, d.output_max,
-                      p.packed_weights.data(), p.packed_bias.data(), p.packed_slopes.data(), d.residual_scale,
+                      p.packed->weights, p.packed->bias, p.packed->slopes, d.residual_scale,
                       0, 0, s.group_in, s.in.stride, s.out.stride, s.in.image_stride, s.out.image_stride};
 }
 
@@ -180,15 +173,26 @@ void describe(xconv_plan* p) {
   p->description = text;
 }
 
-// One negative slope per output channel (PReLU's, or leaky ReLU's repeated),
-// into *slopes; false without any (every slope 1: y * 1 is y).
-bool gather_slopes(const xconv_conv2d_desc& d, AlignedBuffer* slopes) {
-  if (d.negative_slopes == nullptr && d.negative_slope == 1.0f) return true;
-  if (!slopes->allocate(static_cast<size_t>(d.out_channels))) return false;
-  for (int64_t k = 0; k < d.out_channels; ++k) {
-    slopes->data()[k] = d.negative_slopes ? d.negative_slopes[k] : d.negative_slope;
+// What the packing fixes, and the descriptor of a plan must keep: the
+// channels, groups, kernel size and layout (the bias and the slopes are the
+// packed ones); and, for the indirect path on NCHW, one-pixel images.
+xconv_status check_packed_fits(const char* who, const ConvShape& shape, const xconv_packed_weights& packed) {
+  const xconv_conv2d_desc &d = shape.d, &w = packed.shape.d;
+  if (d.in_channels != w.in_channels || d.out_channels != w.out_channels || d.groups != w.groups ||
+      d.kernel_height != w.kernel_height || d.kernel_width != w.kernel_width || d.layout != w.layout) {
+    return fail(XCONV_INVALID_ARGUMENT,
+                "%s: desc does not fit the packed weights: channels, groups, kernel size and layout must be theirs",
+                who);
   }
-  return true;
+  if (packed.choice.path == ConvPath::kIndirectGemm && shape.in_pixel_stride == 0) {
+    return fail(XCONV_INVALID_ARGUMENT,
+                "%s: the packed weights are for a one-pixel NCHW layer (the indirect path), and desc is not one", who);
+  }
+  if (d.negative_slopes != nullptr || d.negative_slope != w.negative_slope) {
+    return fail(XCONV_INVALID_ARGUMENT, "%s: desc's negative slopes must be the packed ones (leave them at their "
+                "defaults, or equal to the packed descriptor's)", who);
+  }
+  return XCONV_OK;
 }
 
 }  // namespace
@@ -203,43 +207,38 @@ RunExtent run_extent(const xconv_plan& p, size_t batch) {
   return e;
 }
 
-xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const float* weights,
-                         const float* bias, const xconv_plan_options& options, int default_threads,
-                         std::unique_ptr<xconv_plan>* out) {
+xconv_status create_plan_packed(const char* who, const xconv_conv2d_desc* desc, const xconv_packed_weights* packed,
+                                const xconv_plan_options& options, int default_threads,
+                                std::unique_ptr<xconv_plan>* out) {
   const auto start = std::chrono::steady_clock::now();
+  if (packed == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: packed is NULL", who);
   ConvShape shape;
   if (xconv_status s = validate_desc(who, desc, &shape); s != XCONV_OK) return s;
-  const int64_t max_batch = shape.d.batch;
-  if (max_batch == 0) {
-    xconv_conv2d_desc one = shape.d;
-    one.batch = 1;
-    if (xconv_status s = validate_desc(who, &one, &shape); s != XCONV_OK) return s;
-  }
-  if (weights == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: weights is NULL", who);
+  const int64_t max_batch = shape.d.batch;  // 0: planned as one image, whose runs do nothing
+  if (xconv_status s = validate_desc_for_planning(who, desc, &shape); s != XCONV_OK) return s;
   if (xconv_status s = check_options(who, options); s != XCONV_OK) return s;
-  Choice choice;
-  if (xconv_status s = choose(who, shape, options, &choice); s != XCONV_OK) return s;
+  if (shape.d.negative_slopes == nullptr && shape.d.negative_slope == 1.0f) {
+    shape.d.negative_slope = packed->shape.d.negative_slope;  // a plan may leave the packed slope implicit
+  }
+  if (xconv_status s = check_packed_fits(who, shape, *packed); s != XCONV_OK) return s;
 
   std::unique_ptr<xconv_plan> p(new (std::nothrow) xconv_plan);
   if (!p) return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the plan", who);
+  const Choice& choice = packed->choice;
   const KernelInfo& kernel = *choice.kernel;
+  p->packed = packed;
   p->shape = shape;
   p->max_batch = max_batch;
   p->choice = choice;
-  p->weights_are_a = choice.path == ConvPath::kPackedGemm && shape.d.layout == XCONV_LAYOUT_NCHW;
+  p->weights_are_a = packed->weights_are_a;
   const bool fold_batch = folds_batch(choice.path, shape);
   p->gemm_images = fold_batch ? 1 : static_cast<size_t>(shape.d.batch);
   p->pixels = static_cast<size_t>(shape.out_h * shape.out_w) * (fold_batch ? static_cast<size_t>(shape.d.batch) : 1);
   p->pixel_tile = p->weights_are_a ? kernel.nr : kernel.mr;
-  PackedWeightsLayout& layout = p->weights_layout;
-  layout.tile = p->weights_are_a ? kernel.mr : kernel.nr;
-  layout.group_out_padded = round_up(static_cast<size_t>(shape.group_out), layout.tile);
-  layout.gemm_k = static_cast<size_t>(shape.gemm_k);
   p->max_threads = options.num_threads > 0 ? options.num_threads : default_threads;
   p->num_threads = options.use_all_threads ? p->max_threads : threads_for_work(*p, p->max_threads);
   p->flush_denormals = options.flush_denormals != 0;
   choose_blocking(p.get(), options);
-  layout.kc = p->kc;
   choose_split(p.get());
 
   if (choice.path == ConvPath::kIndirectGemm) {
@@ -247,51 +246,41 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
     const size_t zeros = indirect_gemm_zero_floats(shape);
     if (!p->zero_row.allocate(zeros)) return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the zero row", who);
     std::fill(p->zero_row.data(), p->zero_row.data() + zeros, 0.0f);
-  }
-  AlignedBuffer slopes;
-  if (!gather_slopes(shape.d, &slopes)) return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the slopes", who);
-  p->shape.d.negative_slopes = nullptr;  // the caller's array: read above, not kept
-  if (choice.path == ConvPath::kDepthwiseDirect || choice.path == ConvPath::kGroupedDirect) {
-    p->packed_slopes = std::move(slopes);  // the direct loops read them per channel
-    if (!p->packed_weights.allocate(shape.weight_elems) ||
-        (bias && !p->packed_bias.allocate(static_cast<size_t>(shape.d.out_channels)))) {
-      return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory packing %zu weights", who, shape.weight_elems);
-    }
-    pack_direct_weights(shape, weights, p->packed_weights.data());
-    if (bias) std::copy(bias, bias + shape.d.out_channels, p->packed_bias.data());
+  } else if (choice.path == ConvPath::kPackedGemm) {
+    p->workspace_floats_per_thread =
+        p->kc * (p->weights_are_a ? round_up(p->nc, kernel.nr) : round_up(p->mc, kernel.mr));
+  } else {
     p->depthwise_job = depthwise_job(*p);
     p->workspace_floats_per_thread = plan_depthwise_workspace(
         &p->depthwise_job, shape.d.layout == XCONV_LAYOUT_NCHW, hwy_target_lanes(choice.loops_target));
-  } else {
-    if (choice.path == ConvPath::kPackedGemm) {
-      p->workspace_floats_per_thread =
-          p->kc * (p->weights_are_a ? round_up(p->nc, kernel.nr) : round_up(p->mc, kernel.mr));
-    }
-    size_t packed = 0;
-    if (__builtin_mul_overflow(static_cast<size_t>(shape.d.groups) * layout.group_out_padded, layout.gemm_k,
-                               &packed) ||
-        !p->packed_weights.allocate(packed)) {
-      return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory packing %zu weights", who, packed);
-    }
-    pack_gemm_weights(shape, layout, weights, p->packed_weights.data());
-    if (bias != nullptr) {
-      if (!p->packed_bias.allocate(static_cast<size_t>(shape.d.groups) * layout.group_out_padded)) {
-        return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory packing the bias", who);
-      }
-      pack_gemm_bias(shape, layout, bias, p->packed_bias.data());
-    }
-    if (slopes.data() != nullptr) {
-      if (!p->packed_slopes.allocate(static_cast<size_t>(shape.d.groups) * layout.group_out_padded)) {
-        return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory packing the slopes", who);
-      }
-      pack_gemm_bias(shape, layout, slopes.data(), p->packed_slopes.data());
-    }
   }
   describe(p.get());
   if (verbose_enabled()) {
     verbose_create(*p, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
   *out = std::move(p);
+  return XCONV_OK;
+}
+
+xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const float* weights,
+                         const float* bias, const xconv_plan_options& options, int default_threads,
+                         std::unique_ptr<xconv_plan>* out) {
+  ConvShape shape;
+  if (xconv_status s = validate_desc(who, desc, &shape); s != XCONV_OK) return s;
+  xconv_conv2d_desc plan_desc = shape.d;  // whole (any older struct size read), the caller's batch
+  plan_desc.negative_slopes = nullptr;    // the plan reads the packed slopes
+  if (xconv_status s = validate_desc_for_planning(who, desc, &shape); s != XCONV_OK) return s;
+  if (xconv_status s = check_options(who, options); s != XCONV_OK) return s;
+  std::unique_ptr<xconv_packed_weights> packed;
+  if (xconv_status s = create_packed_weights(who, shape, weights, bias, options, nullptr, 0, &packed);
+      s != XCONV_OK) {
+    return s;
+  }
+  if (xconv_status s = create_plan_packed(who, &plan_desc, packed.get(), options, default_threads, out);
+      s != XCONV_OK) {
+    return s;
+  }
+  (*out)->own_packed = std::move(packed);
   return XCONV_OK;
 }
 

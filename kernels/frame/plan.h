@@ -19,6 +19,7 @@
 
 #include "kernels/frame/aligned_buffer.h"
 #include "kernels/frame/choose.h"
+#include "kernels/frame/packed.h"
 #include "kernels/frame/shape.h"
 #include "kernels/pack/packed_weights.h"
 #include "kernels/paths/depthwise/depthwise.h"
@@ -45,13 +46,10 @@ struct xconv_plan {
   size_t pixel_chunk = 0, pixel_chunks = 0;    // chunk sizes in pixels / out channels,
   size_t weight_chunk = 0, weight_chunks = 0;  // multiples of the tile sizes
 
-  // Packed weights and bias (kernels/pack/packed_weights.h). The bias is
-  // empty when there is none. The depthwise path keeps its own weight
-  // layout there and the plain bias.
-  xconv::PackedWeightsLayout weights_layout;
-  xconv::AlignedBuffer packed_weights;
-  xconv::AlignedBuffer packed_bias;
-  xconv::AlignedBuffer packed_slopes;  // negative slopes, packed like the bias; empty without
+  // The packed weights, bias and slopes (packed.h): the plan's own, or
+  // shared with other plans through the caller's xconv_packed_weights.
+  std::unique_ptr<xconv_packed_weights> own_packed;
+  const xconv_packed_weights* packed = nullptr;
   xconv::DepthwiseJob depthwise_job{};
   // Indirect GEMM: the zeros that the pointers of padding taps point at.
   xconv::AlignedBuffer zero_row;
@@ -79,9 +77,17 @@ struct RunExtent {
 
 RunExtent run_extent(const xconv_plan& plan, size_t batch);
 
+// A plan with its own packed weights (bias may be NULL).
 xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const float* weights,
                          const float* bias, const xconv_plan_options& options, int default_threads,
                          std::unique_ptr<xconv_plan>* out);
+
+// A plan on the caller's packed weights, which must outlive it: the
+// descriptor may differ from theirs in everything the packing does not fix
+// (batch, image size, stride, padding, dilation, strides, clamp, residual).
+xconv_status create_plan_packed(const char* who, const xconv_conv2d_desc* desc, const xconv_packed_weights* packed,
+                                const xconv_plan_options& options, int default_threads,
+                                std::unique_ptr<xconv_plan>* out);
 
 }  // namespace xconv
 

@@ -190,4 +190,12 @@ xconv_status validate_desc(const char* who, const xconv_conv2d_desc* desc, ConvS
   return XCONV_OK;
 }
 
+xconv_status validate_desc_for_planning(const char* who, const xconv_conv2d_desc* desc, ConvShape* shape) {
+  if (xconv_status s = validate_desc(who, desc, shape); s != XCONV_OK) return s;
+  if (shape->d.batch != 0) return XCONV_OK;
+  xconv_conv2d_desc one = shape->d;
+  one.batch = 1;
+  return validate_desc(who, &one, shape);
+}
+
 }  // namespace xconv

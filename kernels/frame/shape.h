@@ -40,6 +40,10 @@ struct ConvShape {
 // returns XCONV_INVALID_ARGUMENT. `who` prefixes the message (the API call).
 xconv_status validate_desc(const char* who, const xconv_conv2d_desc* desc, ConvShape* shape);
 
+// The same, for planning and packing: a batch of 0 (an empty tensor, whose
+// runs do nothing) gives the shape of one image.
+xconv_status validate_desc_for_planning(const char* who, const xconv_conv2d_desc* desc, ConvShape* shape);
+
 }  // namespace xconv
 
 #endif  // XCONV_KERNELS_FRAME_SHAPE_H_

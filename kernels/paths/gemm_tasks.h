@@ -46,22 +46,22 @@ inline TaskRange decompose_task(const xconv_plan& p, const RunExtent& e, size_t 
 
 // The packed weights of group g, K block pc, tile starting at output channel first_out.
 inline const float* weight_panel(const xconv_plan& p, int64_t g, size_t pc, size_t first_out) {
-  return p.packed_weights.data() + p.weights_layout.panel_offset(static_cast<size_t>(g), pc, first_out);
+  return p.packed->weights + p.packed->layout.panel_offset(static_cast<size_t>(g), pc, first_out);
 }
 
 // A per-channel array packed like the bias (the bias, the negative slopes)
 // from output channel first_out of group g, or NULL when the plan has none.
-inline const float* channel_values(const xconv_plan& p, const AlignedBuffer& values, int64_t g, size_t first_out) {
-  if (values.data() == nullptr) return nullptr;
-  return values.data() + static_cast<size_t>(g) * p.weights_layout.group_out_padded + first_out;
+inline const float* channel_values(const xconv_plan& p, const float* values, int64_t g, size_t first_out) {
+  if (values == nullptr) return nullptr;
+  return values + static_cast<size_t>(g) * p.packed->layout.group_out_padded + first_out;
 }
 
 inline const float* bias_for(const xconv_plan& p, int64_t g, size_t first_out) {
-  return channel_values(p, p.packed_bias, g, first_out);
+  return channel_values(p, p.packed->bias, g, first_out);
 }
 
 inline const float* slope_for(const xconv_plan& p, int64_t g, size_t first_out) {
-  return channel_values(p, p.packed_slopes, g, first_out);
+  return channel_values(p, p.packed->slopes, g, first_out);
 }
 
 // The epilogue every tile of a task starts from: clamp and residual scale;
