@@ -8,6 +8,14 @@
 
 #include <ATen/Parallel.h>
 
+// at::parallel_for's OpenMP region is a template compiled into this file:
+// without OpenMP here every job would run on the calling thread.
+#if AT_PARALLEL_OPENMP && !defined(_OPENMP)
+#error "build with -fopenmp (xconv_torch.py does)"
+#endif
+
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -73,6 +81,10 @@ class Conv {
     return output;
   }
 
+  // Plan creation time (ms) and packed-weight bytes, summed over this
+  // convolution's plans, and the largest workspace one of them needs.
+  std::tuple<double, size_t, size_t> stats() const { return {create_ms_, packed_bytes_, workspace_bytes_}; }
+
   std::string describe() const {
     std::string text;
     for (const auto& entry : plans_) text += std::string(xconv_plan_describe(entry.second.get())) + "\n";
@@ -109,9 +121,15 @@ class Conv {
     o.num_threads = threads;
     const xconv_conv2d_desc d = desc(n, c, h, w, nhwc);
     xconv_plan* plan = nullptr;
+    const auto start = std::chrono::steady_clock::now();
     check(xconv_plan_create(&d, weight_.data_ptr<float>(), bias_.defined() ? bias_.data_ptr<float>() : nullptr, &o,
                             &plan),
           "xconv_plan_create");
+    create_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    size_t packed = 0;
+    check(xconv_packed_weights_size(&d, &o, &packed), "xconv_packed_weights_size");
+    packed_bytes_ += packed;
+    workspace_bytes_ = std::max(workspace_bytes_, xconv_plan_workspace_size(plan));
     plans_[key].reset(plan);
     batch_[key] = n;
     return plan;
@@ -124,6 +142,8 @@ class Conv {
   bool has_residual_;
   std::map<std::tuple<int64_t, int64_t, bool, int>, std::unique_ptr<xconv_plan, PlanDeleter>> plans_;
   std::map<std::tuple<int64_t, int64_t, bool, int>, int64_t> batch_;
+  double create_ms_ = 0;
+  size_t packed_bytes_ = 0, workspace_bytes_ = 0;
 };
 
 }  // namespace
@@ -135,5 +155,6 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
       .def(pybind11::init<torch::Tensor, c10::optional<torch::Tensor>, std::vector<int64_t>, std::vector<int64_t>,
                           std::vector<int64_t>, int64_t, double, double, bool>())
       .def("forward", &Conv::forward, pybind11::arg("input"), pybind11::arg("residual") = pybind11::none())
+      .def("stats", &Conv::stats)
       .def("describe", &Conv::describe);
 }

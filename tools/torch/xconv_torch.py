@@ -36,7 +36,10 @@ def load(build_dir, verbose=False):
         _extension = torch.utils.cpp_extension.load(
             name="xconv_torch", sources=[os.path.join(_HERE, "xconv_torch.cpp")],
             extra_include_paths=[os.path.join(_ROOT, "include")],
-            extra_cflags=["-O2"], extra_ldflags=[os.path.join(build_dir, "kernels", "libxconv.a"), "-pthread"],
+            # -fopenmp: at::parallel_for is a header template whose OpenMP
+            # pragma is compiled here; without it every job runs serially.
+            extra_cflags=["-O2", "-fopenmp"],
+            extra_ldflags=[os.path.join(build_dir, "kernels", "libxconv.a"), "-pthread", "-fopenmp"],
             build_directory=out, verbose=verbose)
     return _extension
 
