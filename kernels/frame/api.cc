@@ -1,9 +1,9 @@
 // The C API: the boundary between C callers and the C++ inside. Every entry
 // point catches everything, so no C++ exception crosses into C.
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <cstddef>
 #include <new>
 
 #include "kernels/frame/error.h"
@@ -24,11 +24,39 @@ using xconv::fail;
 constexpr size_t kFirstOptionsSize = offsetof(xconv_plan_options, use_all_threads) + sizeof(int);
 constexpr size_t kFirstRunArgsSize = offsetof(xconv_run_args, residual) + sizeof(const float*);
 
+// Runs an entry point's body: no exception leaves it, each becomes a status.
+template <class Body>
+xconv_status at_boundary(const char* who, Body body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory", who);
+  } catch (const std::exception& e) {
+    return fail(XCONV_INTERNAL_ERROR, "%s: %s", who, e.what());
+  }
+}
+
 // The caller's options (NULL: the defaults) under the ABI policy.
 xconv_status read_options(const char* who, const xconv_plan_options* options, xconv_plan_options* known) {
   xconv_plan_options_init(known);
   if (options == nullptr) return XCONV_OK;
   return xconv::read_sized(who, "options", *options, kFirstOptionsSize, known);
+}
+
+// The creation calls' frame: *out set to NULL first, the options read, and
+// what make(known options, &object) creates released into *out on success.
+template <class Object, class Make>
+xconv_status create_into(const char* who, const xconv_plan_options* options, Object** out, Make make) {
+  return at_boundary(who, [&] {
+    if (out == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: the output pointer is NULL", who);
+    *out = nullptr;
+    xconv_plan_options known;
+    if (xconv_status s = read_options(who, options, &known); s != XCONV_OK) return s;
+    std::unique_ptr<Object> object;
+    const xconv_status s = make(known, &object);
+    if (s == XCONV_OK) *out = object.release();
+    return s;
+  });
 }
 
 }  // namespace
@@ -71,57 +99,37 @@ void xconv_plan_options_init(xconv_plan_options* options) {
 xconv_status xconv_plan_create(const xconv_conv2d_desc* desc, const float* weights, const float* bias,
                                const xconv_plan_options* options, xconv_plan** out_plan) {
   const char* who = "xconv_plan_create";
-  try {
-    if (out_plan == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: out_plan is NULL", who);
-    *out_plan = nullptr;
-    xconv_plan_options known;
-    if (xconv_status s = read_options(who, options, &known); s != XCONV_OK) return s;
-    std::unique_ptr<xconv_plan> plan;
-    xconv_status s = xconv::create_plan(who, desc, weights, bias, known, xconv::affinity_threads(), &plan);
-    if (s == XCONV_OK) *out_plan = plan.release();
-    return s;
-  } catch (const std::bad_alloc&) {
-    return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory", who);
-  } catch (const std::exception& e) {
-    return fail(XCONV_INTERNAL_ERROR, "%s: %s", who, e.what());
-  }
+  return create_into(who, options, out_plan, [&](const xconv_plan_options& known, std::unique_ptr<xconv_plan>* plan) {
+    return xconv::create_plan(who, desc, weights, bias, known, xconv::affinity_threads(), plan);
+  });
 }
 
 xconv_status xconv_packed_weights_size(const xconv_conv2d_desc* desc, const xconv_plan_options* options,
                                        size_t* bytes) {
   const char* who = "xconv_packed_weights_size";
-  try {
+  return at_boundary(who, [&] {
     if (bytes == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: bytes is NULL", who);
     xconv_plan_options known;
     if (xconv_status s = read_options(who, options, &known); s != XCONV_OK) return s;
     xconv::ConvShape shape;
     if (xconv_status s = xconv::validate_desc_for_planning(who, desc, &shape); s != XCONV_OK) return s;
     return xconv::packed_weights_bytes(who, shape, known, bytes);
-  } catch (const std::exception& e) {
-    return fail(XCONV_INTERNAL_ERROR, "%s: %s", who, e.what());
-  }
+  });
 }
 
 xconv_status xconv_packed_weights_create(const xconv_conv2d_desc* desc, const float* weights, const float* bias,
                                          const xconv_plan_options* options, void* memory, size_t memory_bytes,
                                          xconv_packed_weights** out) {
   const char* who = "xconv_packed_weights_create";
-  try {
-    if (out == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: out is NULL", who);
-    *out = nullptr;
-    xconv_plan_options known;
-    if (xconv_status s = read_options(who, options, &known); s != XCONV_OK) return s;
-    xconv::ConvShape shape;
-    if (xconv_status s = xconv::validate_desc_for_planning(who, desc, &shape); s != XCONV_OK) return s;
-    std::unique_ptr<xconv_packed_weights> packed;
-    xconv_status s = xconv::create_packed_weights(who, shape, weights, bias, known, memory, memory_bytes, &packed);
-    if (s == XCONV_OK) *out = packed.release();
-    return s;
-  } catch (const std::bad_alloc&) {
-    return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory", who);
-  } catch (const std::exception& e) {
-    return fail(XCONV_INTERNAL_ERROR, "%s: %s", who, e.what());
-  }
+  return create_into(who, options, out,
+                     [&](const xconv_plan_options& known, std::unique_ptr<xconv_packed_weights>* packed) {
+                       xconv::ConvShape shape;
+                       if (xconv_status s = xconv::validate_desc_for_planning(who, desc, &shape); s != XCONV_OK) {
+                         return s;
+                       }
+                       return xconv::create_packed_weights(who, shape, weights, bias, known, memory, memory_bytes,
+                                                           packed);
+                     });
 }
 
 void xconv_packed_weights_destroy(xconv_packed_weights* packed) { delete packed; }
@@ -129,20 +137,9 @@ void xconv_packed_weights_destroy(xconv_packed_weights* packed) { delete packed;
 xconv_status xconv_plan_create_packed(const xconv_conv2d_desc* desc, const xconv_packed_weights* packed,
                                       const xconv_plan_options* options, xconv_plan** out_plan) {
   const char* who = "xconv_plan_create_packed";
-  try {
-    if (out_plan == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: out_plan is NULL", who);
-    *out_plan = nullptr;
-    xconv_plan_options known;
-    if (xconv_status s = read_options(who, options, &known); s != XCONV_OK) return s;
-    std::unique_ptr<xconv_plan> plan;
-    xconv_status s = xconv::create_plan_packed(who, desc, packed, known, xconv::affinity_threads(), &plan);
-    if (s == XCONV_OK) *out_plan = plan.release();
-    return s;
-  } catch (const std::bad_alloc&) {
-    return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory", who);
-  } catch (const std::exception& e) {
-    return fail(XCONV_INTERNAL_ERROR, "%s: %s", who, e.what());
-  }
+  return create_into(who, options, out_plan, [&](const xconv_plan_options& known, std::unique_ptr<xconv_plan>* plan) {
+    return xconv::create_plan_packed(who, desc, packed, known, xconv::affinity_threads(), plan);
+  });
 }
 
 size_t xconv_plan_workspace_size(const xconv_plan* plan) {
@@ -150,16 +147,14 @@ size_t xconv_plan_workspace_size(const xconv_plan* plan) {
 }
 
 xconv_status xconv_plan_run(const xconv_plan* plan, const float* input, float* output, void* workspace) {
-  try {
+  return at_boundary("xconv_plan_run", [&] {
     xconv_run_args args;
     xconv_run_args_init(&args);
     args.input = input;
     args.output = output;
     args.workspace = workspace;
     return xconv::run_plan("xconv_plan_run", plan, args);
-  } catch (const std::exception& e) {
-    return fail(XCONV_INTERNAL_ERROR, "xconv_plan_run: %s", e.what());
-  }
+  });
 }
 
 void xconv_run_args_init(xconv_run_args* args) {
@@ -170,18 +165,14 @@ void xconv_run_args_init(xconv_run_args* args) {
 }
 
 xconv_status xconv_plan_execute(const xconv_plan* plan, const xconv_run_args* args) {
-  try {
-    if (args == nullptr) return fail(XCONV_INVALID_ARGUMENT, "xconv_plan_execute: args is NULL");
+  const char* who = "xconv_plan_execute";
+  return at_boundary(who, [&] {
+    if (args == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: args is NULL", who);
     xconv_run_args known;
     xconv_run_args_init(&known);
-    if (xconv_status s = xconv::read_sized("xconv_plan_execute", "args", *args, kFirstRunArgsSize, &known);
-        s != XCONV_OK) {
-      return s;
-    }
-    return xconv::run_plan("xconv_plan_execute", plan, known);
-  } catch (const std::exception& e) {
-    return fail(XCONV_INTERNAL_ERROR, "xconv_plan_execute: %s", e.what());
-  }
+    if (xconv_status s = xconv::read_sized(who, "args", *args, kFirstRunArgsSize, &known); s != XCONV_OK) return s;
+    return xconv::run_plan(who, plan, known);
+  });
 }
 
 const char* xconv_plan_describe(const xconv_plan* plan) {
@@ -192,7 +183,7 @@ void xconv_plan_destroy(xconv_plan* plan) { delete plan; }
 
 xconv_status xconv_conv2d(const xconv_conv2d_desc* desc, const float* input, const float* weights,
                           const float* bias, float* output) {
-  try {
+  return at_boundary("xconv_conv2d", [&] {
     xconv::ConvShape shape;
     if (xconv_status s = xconv::validate_desc("xconv_conv2d", desc, &shape); s != XCONV_OK) return s;
     if (shape.d.has_residual) {
@@ -216,11 +207,7 @@ xconv_status xconv_conv2d(const xconv_conv2d_desc* desc, const float* input, con
     args.input = input;
     args.output = output;
     return xconv::run_plan("xconv_conv2d", plan.get(), args);
-  } catch (const std::bad_alloc&) {
-    return fail(XCONV_OUT_OF_MEMORY, "xconv_conv2d: out of memory");
-  } catch (const std::exception& e) {
-    return fail(XCONV_INTERNAL_ERROR, "xconv_conv2d: %s", e.what());
-  }
+  });
 }
 
 const char* xconv_status_string(xconv_status status) {
