@@ -89,7 +89,7 @@ def check_case(program, c, gen):
 
 
 HOSTILE = [
-    ("zero batch", dict(n=0)), ("negative channels", dict(cin=-4)), ("zero stride", dict(sh=0)),
+    ("negative batch", dict(n=-1)), ("negative channels", dict(cin=-4)), ("zero stride", dict(sh=0)),
     ("zero dilation", dict(dw=0)), ("negative pad", dict(pl=-1)), ("groups not dividing", dict(groups=3)),
     ("kernel larger than input", dict(r=50)), ("huge sizes", dict(n=2 ** 40, h=2 ** 40)),
     ("overflowing product", dict(n=2 ** 31 - 1, cin=2 ** 31 - 1, h=2 ** 31 - 1, w=2 ** 31 - 1)),
