@@ -114,8 +114,8 @@ typedef struct xconv_conv2d_desc {
    * the channels: a slice of a wider tensor, or a slot of a concatenation);
    * NCHW, from one channel plane to the next (at least height * width).
    * *_image_stride: from one image to the next (at least one image's span).
-   * The residual has the output's strides. Only the tensor's elements are
-   * read or written, never the gaps between them. */
+   * The residual has the output's strides. The gaps between an output's
+   * elements are never written. */
   int64_t input_stride, input_image_stride;
   int64_t output_stride, output_image_stride;
 } xconv_conv2d_desc;
