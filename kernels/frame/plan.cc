@@ -107,20 +107,6 @@ void choose_blocking(xconv_plan* p, const xconv_plan_options& o) {
   }
 }
 
-// Packed NCHW: images small enough that two or more of their packed panels
-// fit the nc-column workspace share a task, so that each block of weights
-// is read into L2 once for all of them, not once per image (a 7x7 layer's
-// weights, up to 9.4 MiB, would otherwise stream from L3 for every image).
-// The per-element arithmetic, and so the bits, stay the same.
-void choose_images_per_task(xconv_plan* p) {
-  if (!p->weights_are_a) return;
-  const size_t panel = round_up(p->pixels, p->pixel_tile);
-  const size_t fit = p->nc / panel;
-  if (fit < 2 || p->gemm_images < 2) return;
-  p->images_per_task = std::min(fit, p->gemm_images);
-  p->gemm_images = ceil_div(p->gemm_images, p->images_per_task);
-}
-
 // Splits each (image, group) GEMM into chunks of output tiles for the
 // threads: pixels first (each image panel is then packed once), output
 // channels too when pixels alone do not give every thread work, or, in the
@@ -134,8 +120,7 @@ void choose_split(xconv_plan* p) {
   // Several tasks per thread, so that the shared task counter balances them
   // (pixel chunks never pack anything twice, so they are cheap).
   const size_t wanted = p->num_threads > 1 ? 8 * static_cast<size_t>(p->num_threads) : 1;
-  // Images that share a task are computed whole (one pixel chunk).
-  const size_t pixel_chunks = p->images_per_task > 1 ? 1 : std::min(pixel_tiles, ceil_div(wanted, units));
+  const size_t pixel_chunks = std::min(pixel_tiles, ceil_div(wanted, units));
   // Every chunk of output channels packs the image panel again, so split
   // them only as far as the threads need, not for balance.
   const size_t threads = static_cast<size_t>(p->num_threads);
@@ -179,12 +164,11 @@ void describe(xconv_plan* p) {
     const size_t gemm_n = p->weights_are_a ? p->pixels : static_cast<size_t>(p->shape.group_out);
     std::snprintf(text, sizeof(text),
                   "isa=%s kernel=%s tile=%zux%zu packers=%s kc=%zu mc=%zu nc=%zu threads=%d layout=%s "
-                  "gemm=%zux%zux%" PRId64 " groups=%" PRId64 " batch=%" PRId64
-                  " tasks=%zu path=%s max_threads=%d images_per_task=%zu",
+                  "gemm=%zux%zux%" PRId64 " groups=%" PRId64 " batch=%" PRId64 " tasks=%zu path=%s max_threads=%d",
                   isa_name(c.kernel->isa), kernel_label(c), c.kernel->mr, c.kernel->nr,
                   c.path == ConvPath::kIndirectGemm ? "none" : c.packers->target, p->kc, p->mc, p->nc, p->num_threads,
                   layout, gemm_m, gemm_n, p->shape.gemm_k, d.groups, p->max_batch, task_count(*p, run_extent(*p, static_cast<size_t>(p->max_batch))),
-                  path_name(c.path), p->max_threads, p->images_per_task);
+                  path_name(c.path), p->max_threads);
   }
   p->description = text;
 }
@@ -217,7 +201,7 @@ RunExtent run_extent(const xconv_plan& p, size_t batch) {
   RunExtent e;
   e.batch = batch;
   const bool folded = folds_batch(p.choice.path, p.shape);
-  e.gemm_images = folded ? 1 : ceil_div(batch, p.images_per_task);
+  e.gemm_images = folded ? 1 : batch;
   e.pixels = static_cast<size_t>(p.shape.out_h * p.shape.out_w) * (folded ? batch : 1);
   e.pixel_chunks = p.pixel_chunk ? ceil_div(e.pixels, p.pixel_chunk) : 0;
   return e;
@@ -255,7 +239,6 @@ xconv_status create_plan_packed(const char* who, const xconv_conv2d_desc* desc, 
   p->num_threads = options.use_all_threads ? p->max_threads : threads_for_work(*p, p->max_threads);
   p->flush_denormals = options.flush_denormals != 0;
   choose_blocking(p.get(), options);
-  choose_images_per_task(p.get());
   choose_split(p.get());
 
   if (choice.path == ConvPath::kIndirectGemm) {

@@ -34,12 +34,7 @@ struct xconv_plan {
 
   bool weights_are_a = true;  // NCHW
   size_t pixels = 0;          // one GEMM dimension: out_h * out_w, times the batch when folded
-  // GEMMs along the batch: the batch; 1 when it is folded into the pixels;
-  // batch / images_per_task rounded up when images share tasks (packed
-  // NCHW with small images: their panels fit the workspace side by side,
-  // and each block of weights in L2 serves them all, packed_gemm.cc).
-  size_t gemm_images = 1;
-  size_t images_per_task = 1;
+  size_t gemm_images = 1;     // GEMMs along the batch: the batch, or 1 when it is folded into the pixels
   size_t pixel_tile = 0;      // NR when weights are A, MR when they are B
 
   // Cache blocking. K blocks are the same for every task, so results do not

@@ -7,45 +7,34 @@
 namespace xconv {
 namespace {
 
-// NCHW: C[out channel][pixel] += W[out channel][k] * im2col[k][pixel], for
-// `images` images from `first`. With several (small images: plan.cc,
-// images_per_task) their panels sit side by side in the workspace, and each
-// block of weights, loaded once into L2, serves all of them.
-void gemm_weights_a(const xconv_plan& p, const TaskRange& t, const RunTensors& run, size_t first, size_t images,
-                    float* scratch) {
+// NCHW: C[out channel][pixel] += W[out channel][k] * im2col[k][pixel].
+void gemm_weights_a(const xconv_plan& p, const TaskRange& t, const RunTensors& run, const float* image,
+                    float* out, float* scratch) {
   const ConvShape& s = p.shape;
   const size_t K = static_cast<size_t>(s.gemm_k), MR = p.choice.kernel->mr, NR = p.choice.kernel->nr;
   const size_t ldc = static_cast<size_t>(s.out.stride);  // channel planes of the output
+  const float* group_image = image + t.g * s.group_in * s.in.stride;
+  float* group_out = out + static_cast<size_t>(t.g * s.group_out) * ldc;
   xconv_epilogue ep = task_epilogue(p);
   ep.ldr = ldc;
 
   for (size_t jc = t.pixel_begin; jc < t.pixel_end; jc += p.nc) {
     const size_t nc = std::min(p.nc, t.pixel_end - jc);
-    const size_t panel = (nc + NR - 1) / NR * NR;  // one image's packed columns
     for (size_t pc = 0; pc < K; pc += p.kc) {
       const size_t kcb = std::min(p.kc, K - pc);
-      for (size_t i = 0; i < images; ++i) {
-        const float* group_image = run.input + static_cast<int64_t>(first + i) * s.in.image_stride +
-                                   t.g * s.group_in * s.in.stride;
-        p.choice.packers->columns_nchw(s, group_image, jc, nc, pc, kcb, NR, scratch + i * panel * kcb);
-      }
+      p.choice.packers->columns_nchw(s, group_image, jc, nc, pc, kcb, NR, scratch);
       ep.accumulate = pc > 0;
       ep.last = pc + kcb == K;
       for (size_t ic = t.out_begin; ic < t.out_end; ic += p.mc) {
         const size_t ic_end = std::min(t.out_end, ic + p.mc);
-        for (size_t i = 0; i < images; ++i) {
-          float* group_out = run.output + static_cast<int64_t>(first + i) * s.out.image_stride +
-                             static_cast<size_t>(t.g * s.group_out) * ldc;
-          const float* columns = scratch + i * panel * kcb;
-          for (size_t jr = 0; jr < nc; jr += NR) {
-            for (size_t ir = ic; ir < ic_end; ir += MR) {
-              float* c = group_out + ir * ldc + jc + jr;
-              ep.bias_row = bias_for(p, t.g, ir);
-              ep.slope_row = slope_for(p, t.g, ir);
-              ep.residual = residual_at(run, c);
-              p.choice.kernel->gemm(std::min(MR, ic_end - ir), std::min(NR, nc - jr), kcb,
-                                    weight_panel(p, t.g, pc, ir), columns + jr * kcb, c, ldc, &ep);
-            }
+        for (size_t jr = 0; jr < nc; jr += NR) {
+          for (size_t ir = ic; ir < ic_end; ir += MR) {
+            float* c = group_out + ir * ldc + jc + jr;
+            ep.bias_row = bias_for(p, t.g, ir);
+            ep.slope_row = slope_for(p, t.g, ir);
+            ep.residual = residual_at(run, c);
+            p.choice.kernel->gemm(std::min(MR, ic_end - ir), std::min(NR, nc - jr), kcb,
+                                  weight_panel(p, t.g, pc, ir), scratch + jr * kcb, c, ldc, &ep);
           }
         }
       }
@@ -93,11 +82,12 @@ void gemm_weights_b(const xconv_plan& p, const TaskRange& t, const RunTensors& r
 void packed_gemm_task(const xconv_plan& p, const RunExtent& e, const RunTensors& run, float* scratch, size_t task) {
   const TaskRange t = decompose_task(p, e, task);
   const ConvShape& s = p.shape;
+  const float* image = run.input + t.n * s.in.image_stride;
+  float* out = run.output + t.n * s.out.image_stride;
   if (p.weights_are_a) {
-    const size_t first = static_cast<size_t>(t.n) * p.images_per_task;
-    gemm_weights_a(p, t, run, first, std::min(p.images_per_task, e.batch - first), scratch);
+    gemm_weights_a(p, t, run, image, out, scratch);
   } else {
-    gemm_weights_b(p, t, run, run.input + t.n * s.in.image_stride, run.output + t.n * s.out.image_stride, scratch);
+    gemm_weights_b(p, t, run, image, out, scratch);
   }
 }
 
