@@ -151,6 +151,9 @@ typedef struct xconv_plan_options {
   int flush_denormals; /* nonzero: run with FTZ/DAZ (x86) or FZ (Arm) set, restored after */
   int use_all_threads; /* nonzero: use num_threads threads even where the layer is too
                           small to gain from them (tests of the split, tuning runs) */
+  const char* path;    /* NULL: the plan chooses; else one of "packed_gemm",
+                          "indirect_gemm", "depthwise_direct", "grouped_direct"
+                          (tuning runs; refused where that path cannot serve the layer) */
 } xconv_plan_options;
 
 XCONV_API void xconv_plan_options_init(xconv_plan_options* options);
@@ -240,7 +243,10 @@ XCONV_API void xconv_run_args_init(xconv_run_args* args);
  * run of 0 images does nothing (input and output may then be NULL). */
 XCONV_API xconv_status xconv_plan_execute(const xconv_plan* plan, const xconv_run_args* args);
 
-/* One line: ISA, kernel, tile, block sizes, threads and GEMM shape. Owned by the plan. */
+/* One line: ISA, kernel, tile, block sizes, threads and GEMM shape, and
+ * where the choice came from: choice=wisdom (a wisdom entry, below),
+ * choice=heuristic (the cost model) or choice=options (the caller forced the
+ * ISA, kernel, path or a block size). Owned by the plan. */
 XCONV_API const char* xconv_plan_describe(const xconv_plan* plan);
 
 XCONV_API void xconv_plan_destroy(xconv_plan* plan);
@@ -262,6 +268,47 @@ XCONV_API const char* xconv_kernel_name(size_t index);
 XCONV_API xconv_isa xconv_kernel_isa(size_t index);
 
 XCONV_API const char* xconv_version(void);
+
+/* Wisdom: tuned choices that stick (docs/DESIGN.md, "Wisdom"). A wisdom file
+ * is text: a header naming the CPU (vendor, family and model, the ISA
+ * features xconv uses, cache sizes), the xconv version and a hash of the
+ * built kernel list, then one line per exact problem (the whole descriptor,
+ * with post-ops and strides, and the plan's maximum thread count) holding
+ * the chosen path, ISA, kernel, blocks and threads, and the GFLOP/s measured
+ * for it and for the default plan. xconv-tune writes it.
+ *
+ * A plan created with default options (no ISA, kernel, path or block forced,
+ * no XCONV_ISA) whose problem has an entry uses it; one without an entry
+ * uses the cost model. The process holds one set of entries; every call
+ * below is thread-safe, also with concurrent plan creation. The environment
+ * variable XCONV_WISDOM=path loads a file at the first use of wisdom (the
+ * first plan or the first call below); its errors are warnings.
+ *
+ * xconv_wisdom_load: adds a file's entries (a problem already held is
+ *   replaced). A file written for another CPU, xconv version or kernel list
+ *   loads nothing and warns why (see xconv_set_log). A file that does not
+ *   parse (truncated, garbage, out-of-range numbers, an unknown kernel or one
+ *   this CPU cannot run, a problem listed twice) loads nothing and returns
+ *   XCONV_INVALID_ARGUMENT with a message naming the line.
+ * xconv_wisdom_save: writes every entry held, atomically (a temporary file
+ *   in the same directory, then renamed over `path`).
+ * xconv_wisdom_clear: forgets every entry.
+ * xconv_wisdom_add: records a plan's choice as the entry for its problem as
+ *   default plans with options.num_threads = num_threads (0: the affinity
+ *   count) would look it up, with the GFLOP/s measured for it and for the
+ *   default plan (tuning runs).
+ * xconv_wisdom_count: the entries held. */
+XCONV_API xconv_status xconv_wisdom_load(const char* path);
+XCONV_API xconv_status xconv_wisdom_save(const char* path);
+XCONV_API void xconv_wisdom_clear(void);
+XCONV_API xconv_status xconv_wisdom_add(const xconv_plan* plan, int num_threads, double gflops,
+                                        double default_gflops);
+XCONV_API size_t xconv_wisdom_count(void);
+
+/* Warnings (ignored wisdom, for now) go to stderr, or to `log` when set
+ * (NULL restores stderr). It may be called from any thread that uses xconv. */
+typedef void (*xconv_log_fn)(void* context, const char* message);
+XCONV_API void xconv_set_log(xconv_log_fn log, void* context);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -9,11 +9,13 @@
 #include "kernels/frame/error.h"
 #include "kernels/frame/isa.h"
 #include "kernels/frame/kernel_table.h"
+#include "kernels/frame/log.h"
 #include "kernels/frame/plan.h"
 #include "kernels/frame/raw_enum.h"
 #include "kernels/frame/run.h"
 #include "kernels/frame/sized_struct.h"
 #include "kernels/frame/thread_pool.h"
+#include "kernels/frame/wisdom.h"
 #include "xconv/xconv.h"
 
 namespace {
@@ -58,6 +60,24 @@ xconv_status create_into(const char* who, const xconv_plan_options* options, Obj
     return s;
   });
 }
+
+// Packed weights follow wisdom as plans do: an entry for their problem (as
+// a plan with these options would look it up) fixes path, kernel and K blocks.
+template <class Make>
+xconv_status with_packing_options(const char* who, const xconv_conv2d_desc* desc, const xconv_plan_options& known,
+                                  Make make) {
+  xconv::ConvShape caller;
+  if (xconv_status s = xconv::validate_desc(who, desc, &caller); s != XCONV_OK) return s;
+  xconv::ConvShape shape;
+  if (xconv_status s = xconv::validate_desc_for_planning(who, desc, &shape); s != XCONV_OK) return s;
+  const int max_threads = known.num_threads > 0 ? known.num_threads : xconv::affinity_threads();
+  xconv::ResolvedOptions r;
+  xconv::resolve_options(caller.d, caller.d.negative_slopes != nullptr, max_threads, known, &r);
+  return xconv::with_wisdom_fallback(&r, known, [&](const xconv_plan_options& o) { return make(shape, o); });
+}
+
+constexpr int kMaxWisdomThreads = 1024;
+constexpr double kMaxWisdomGflops = 1e9;
 
 }  // namespace
 
@@ -111,9 +131,9 @@ xconv_status xconv_packed_weights_size(const xconv_conv2d_desc* desc, const xcon
     if (bytes == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: bytes is NULL", who);
     xconv_plan_options known;
     if (xconv_status s = read_options(who, options, &known); s != XCONV_OK) return s;
-    xconv::ConvShape shape;
-    if (xconv_status s = xconv::validate_desc_for_planning(who, desc, &shape); s != XCONV_OK) return s;
-    return xconv::packed_weights_bytes(who, shape, known, bytes);
+    return with_packing_options(who, desc, known, [&](const xconv::ConvShape& shape, const xconv_plan_options& o) {
+      return xconv::packed_weights_bytes(who, shape, o, bytes);
+    });
   });
 }
 
@@ -123,12 +143,11 @@ xconv_status xconv_packed_weights_create(const xconv_conv2d_desc* desc, const fl
   const char* who = "xconv_packed_weights_create";
   return create_into(who, options, out,
                      [&](const xconv_plan_options& known, std::unique_ptr<xconv_packed_weights>* packed) {
-                       xconv::ConvShape shape;
-                       if (xconv_status s = xconv::validate_desc_for_planning(who, desc, &shape); s != XCONV_OK) {
-                         return s;
-                       }
-                       return xconv::create_packed_weights(who, shape, weights, bias, known, memory, memory_bytes,
-                                                           packed);
+                       return with_packing_options(
+                           who, desc, known, [&](const xconv::ConvShape& shape, const xconv_plan_options& o) {
+                             return xconv::create_packed_weights(who, shape, weights, bias, o, memory,
+                                                                 memory_bytes, packed);
+                           });
                      });
 }
 
@@ -243,5 +262,55 @@ xconv_isa xconv_kernel_isa(size_t index) {
 }
 
 const char* xconv_version(void) { return XCONV_VERSION_STRING; }
+
+xconv_status xconv_wisdom_load(const char* path) {
+  return at_boundary("xconv_wisdom_load", [&] { return xconv::wisdom_load(path); });
+}
+
+xconv_status xconv_wisdom_save(const char* path) {
+  return at_boundary("xconv_wisdom_save", [&] { return xconv::wisdom_save(path); });
+}
+
+void xconv_wisdom_clear(void) {
+  at_boundary("xconv_wisdom_clear", [] {
+    xconv::wisdom_clear();
+    return XCONV_OK;
+  });
+}
+
+xconv_status xconv_wisdom_add(const xconv_plan* plan, int num_threads, double gflops, double default_gflops) {
+  const char* who = "xconv_wisdom_add";
+  return at_boundary(who, [&] {
+    if (plan == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: plan is NULL", who);
+    if (num_threads < 0 || num_threads > kMaxWisdomThreads) {
+      return fail(XCONV_INVALID_ARGUMENT, "%s: num_threads must be in [0, %d], got %d", who, kMaxWisdomThreads,
+                  num_threads);
+    }
+    const auto measured = [](double g) { return std::isfinite(g) && g >= 0 && g <= kMaxWisdomGflops; };
+    if (!measured(gflops) || !measured(default_gflops)) {
+      return fail(XCONV_INVALID_ARGUMENT, "%s: gflops and default_gflops must be in [0, 1e9]", who);
+    }
+    const int max_threads = num_threads > 0 ? num_threads : xconv::affinity_threads();
+    xconv::WisdomEntry entry = xconv::wisdom_entry(*plan);
+    if (entry.threads > max_threads) {
+      return fail(XCONV_INVALID_ARGUMENT, "%s: the plan uses %d threads, more than num_threads (%d)", who,
+                  entry.threads, max_threads);
+    }
+    entry.gflops = gflops;
+    entry.default_gflops = default_gflops;
+    return xconv::wisdom_add(xconv::wisdom_problem(*plan, max_threads), entry);
+  });
+}
+
+size_t xconv_wisdom_count(void) {
+  size_t count = 0;
+  at_boundary("xconv_wisdom_count", [&] {
+    count = xconv::wisdom_count();
+    return XCONV_OK;
+  });
+  return count;
+}
+
+void xconv_set_log(xconv_log_fn log, void* context) { xconv::set_log(log, context); }
 
 }  // extern "C"

@@ -103,6 +103,14 @@ const char* path_name(ConvPath path) {
   return "unknown";
 }
 
+bool path_from_name(std::string_view name, ConvPath* out) {
+  for (ConvPath p : {ConvPath::kPackedGemm, ConvPath::kIndirectGemm, ConvPath::kDepthwiseDirect,
+                     ConvPath::kGroupedDirect}) {
+    if (name == path_name(p)) return *out = p, true;
+  }
+  return false;
+}
+
 const char* kernel_label(const Choice& c) {
   const bool direct = c.path == ConvPath::kDepthwiseDirect || c.path == ConvPath::kGroupedDirect;
   return direct ? path_name(c.path) : c.kernel->name;
@@ -122,10 +130,33 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
                          shape.in_pixel_stride != 0 && shape.out_pixel_stride != 0;
   const bool indirect_fits = !nchw || one_pixel;
   const HwyTarget direct_target = first_runnable(isa->depthwise);
+  const bool depthwise_fits = direct_target != HwyTarget::kNone && shape.group_in == 1;
+  const bool grouped_fits =
+      direct_target != HwyTarget::kNone && grouped_direct_fits(shape, hwy_target_lanes(direct_target));
+  const bool has_igemm = cheapest_kernel(shape, *isa, KernelFamily::kIgemm) != nullptr;
 
-  // The path, in the order of choose.h.
+  // The path: the caller's (tuning runs), else the first of choose.h's order.
   Choice c;
-  if (direct_target != HwyTarget::kNone && shape.group_in == 1) {
+  if (options.path != nullptr) {
+    if (!path_from_name(options.path, &c.path)) {
+      return fail(XCONV_INVALID_ARGUMENT,
+                  "%s: options.path '%s' is not one of packed_gemm, indirect_gemm, depthwise_direct, grouped_direct",
+                  who, options.path);
+    }
+    const bool fits = c.path == ConvPath::kPackedGemm ||
+                      (c.path == ConvPath::kIndirectGemm && indirect_fits && has_igemm) ||
+                      (c.path == ConvPath::kDepthwiseDirect && depthwise_fits) ||
+                      (c.path == ConvPath::kGroupedDirect && grouped_fits);
+    if (!fits) {
+      return fail(XCONV_INVALID_ARGUMENT, "%s: options.path '%s' cannot serve this layer with ISA '%s'", who,
+                  options.path, isa->name);
+    }
+    const bool gemm_path = c.path == ConvPath::kPackedGemm || c.path == ConvPath::kIndirectGemm;
+    if (named != nullptr && gemm_path && (named->family == KernelFamily::kIgemm) != (c.path == ConvPath::kIndirectGemm)) {
+      return fail(XCONV_INVALID_ARGUMENT, "%s: options.kernel '%s' is not a kernel of options.path '%s'", who,
+                  named->name, options.path);
+    }
+  } else if (depthwise_fits) {
     c.path = ConvPath::kDepthwiseDirect;
   } else if (named != nullptr) {
     if (named->family == KernelFamily::kIgemm && !indirect_fits) {
@@ -134,9 +165,9 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
                   who, named->name);
     }
     c.path = named->family == KernelFamily::kIgemm ? ConvPath::kIndirectGemm : ConvPath::kPackedGemm;
-  } else if (direct_target != HwyTarget::kNone && grouped_direct_fits(shape, hwy_target_lanes(direct_target))) {
+  } else if (grouped_fits) {
     c.path = ConvPath::kGroupedDirect;
-  } else if (indirect_fits && cheapest_kernel(shape, *isa, KernelFamily::kIgemm) != nullptr) {
+  } else if (indirect_fits && has_igemm) {
     c.path = ConvPath::kIndirectGemm;
   } else {
     c.path = ConvPath::kPackedGemm;
@@ -145,7 +176,7 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
   // The kernel (the direct paths report one too: the ISA's cheapest GEMM
   // kernel, which names their ISA) and the loops the path runs.
   const KernelFamily family = c.path == ConvPath::kIndirectGemm ? KernelFamily::kIgemm : KernelFamily::kGemm;
-  c.kernel = named ? named : cheapest_kernel(shape, *isa, family);
+  c.kernel = named && named->family == family ? named : cheapest_kernel(shape, *isa, family);
   if (c.kernel == nullptr) return fail(XCONV_INTERNAL_ERROR, "%s: ISA '%s' has no kernels", who, isa->name);
   switch (c.path) {
     case ConvPath::kPackedGemm:

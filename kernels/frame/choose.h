@@ -2,6 +2,7 @@
 // path, the micro-kernel and the Highway targets of the packers and loops.
 // xconv_plan_describe names every choice (docs/DESIGN.md, "The describe line").
 //
+// options.path forces the path where it can serve the layer (tuning runs).
 // ISA: options.isa, else the XCONV_ISA environment variable, else the ISA
 // of a kernel named in options.kernel, else the first runnable ISA of the
 // fallback chain (kernels/frame/isa.h). Path, the first that applies:
@@ -16,6 +17,8 @@
 // else the cheapest of the path's family by the cost model in choose.cc.
 #ifndef XCONV_KERNELS_FRAME_CHOOSE_H_
 #define XCONV_KERNELS_FRAME_CHOOSE_H_
+
+#include <string_view>
 
 #include "kernels/frame/kernel_table.h"
 #include "kernels/frame/shape.h"
@@ -32,8 +35,9 @@ enum class ConvPath {
   kGroupedDirect,    // NHWC, few channels per group: the direct loops across groups (ditto)
 };
 
-// As xconv_plan_describe prints it after "path=".
+// As xconv_plan_describe prints it after "path=", and options.path names it.
 const char* path_name(ConvPath path);
+bool path_from_name(std::string_view name, ConvPath* out);
 
 struct Choice {
   ConvPath path = ConvPath::kPackedGemm;

@@ -1,5 +1,7 @@
 #include "kernels/frame/cpu.h"
 
+#include <unistd.h>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -50,11 +52,57 @@ CpuFeatures detect() {
 CpuFeatures detect() { return CpuFeatures{}; }
 #endif
 
+#if defined(__x86_64__) || defined(__i386__)
+void identify_core(CpuIdentity* id) {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx)) return;
+  const unsigned words[3] = {ebx, edx, ecx};  // the vendor string's order
+  id->vendor.assign(reinterpret_cast<const char*>(words), sizeof words);
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return;
+  const int base_family = (eax >> 8) & 0xf, base_model = (eax >> 4) & 0xf;
+  id->family = base_family == 0xf ? base_family + static_cast<int>((eax >> 20) & 0xff) : base_family;
+  id->model = base_family >= 6 ? base_model | static_cast<int>(((eax >> 16) & 0xf) << 4) : base_model;
+}
+#elif defined(__aarch64__)
+void identify_core(CpuIdentity* id) { id->vendor = "arm"; }
+#else
+void identify_core(CpuIdentity* id) { id->vendor = "other"; }
+#endif
+
+size_t cache_bytes(int name) {
+  const long bytes = sysconf(name);
+  return bytes > 0 ? static_cast<size_t>(bytes) : 0;
+}
+
+CpuIdentity identify() {
+  CpuIdentity id;
+  identify_core(&id);
+  const CpuFeatures& f = cpu_features();
+  const struct { bool set; const char* name; } flags[] = {
+      {f.sse42_aes_pclmul, "sse42_aes_pclmul"}, {f.avx2_fma, "avx2_fma"}, {f.avx512f_vl, "avx512f_vl"},
+      {f.neon, "neon"}, {f.hwy_avx2, "hwy_avx2"}, {f.hwy_avx3, "hwy_avx3"}};
+  for (const auto& flag : flags) {
+    if (!flag.set) continue;
+    if (!id.features.empty()) id.features += ',';
+    id.features += flag.name;
+  }
+  if (id.features.empty()) id.features = "none";
+  id.l1d = cache_bytes(_SC_LEVEL1_DCACHE_SIZE);
+  id.l2 = cache_bytes(_SC_LEVEL2_CACHE_SIZE);
+  id.l3 = cache_bytes(_SC_LEVEL3_CACHE_SIZE);
+  return id;
+}
+
 }  // namespace
 
 const CpuFeatures& cpu_features() {
   static const CpuFeatures features = detect();
   return features;
+}
+
+const CpuIdentity& cpu_identity() {
+  static const CpuIdentity identity = identify();
+  return identity;
 }
 
 }  // namespace xconv

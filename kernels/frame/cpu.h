@@ -6,6 +6,9 @@
 #ifndef XCONV_KERNELS_FRAME_CPU_H_
 #define XCONV_KERNELS_FRAME_CPU_H_
 
+#include <cstddef>
+#include <string>
+
 namespace xconv {
 
 struct CpuFeatures {
@@ -20,6 +23,17 @@ struct CpuFeatures {
 
 // Detected on first call (thread-safe), then cached.
 const CpuFeatures& cpu_features();
+
+// Which CPU this is, as wisdom files name it (wisdom.h): tuned choices hold
+// only for the same core, the same features and the same caches.
+struct CpuIdentity {
+  std::string vendor;        // CPUID's vendor string ("AuthenticAMD"); "arm", "other"
+  int family = 0, model = 0;  // CPUID's display family and model; 0 elsewhere
+  std::string features;      // the CpuFeatures fields set, comma-separated, or "none"
+  size_t l1d = 0, l2 = 0, l3 = 0;  // data cache bytes per level (0: unknown)
+};
+
+const CpuIdentity& cpu_identity();
 
 }  // namespace xconv
 

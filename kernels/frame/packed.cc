@@ -25,6 +25,7 @@ void decide(const ConvShape& shape, const Choice& choice, const xconv_plan_optio
             size_t* weight_floats, size_t* channel_floats) {
   const KernelInfo& kernel = *choice.kernel;
   p->shape = shape;
+  p->prelu = shape.d.negative_slopes != nullptr;
   p->shape.d.negative_slopes = nullptr;  // the caller's array: packed below, not kept
   p->choice = choice;
   p->weights_are_a = choice.path == ConvPath::kPackedGemm && shape.d.layout == XCONV_LAYOUT_NCHW;

@@ -20,6 +20,7 @@ struct xconv_packed_weights {
   xconv::ConvShape shape;  // the descriptor packed for (its slopes pointer cleared: they are packed)
   xconv::Choice choice;
   bool weights_are_a = true;  // packed GEMM on NCHW: weights are the A operand
+  bool prelu = false;         // per-channel slopes were given (wisdom's problem key)
   xconv::PackedWeightsLayout layout;
   // Into `storage` or the caller's memory: the weights, then (64-byte
   // aligned, NULL when absent) the bias and the negative slopes, per output

@@ -155,20 +155,21 @@ void describe(xconv_plan* p) {
   if (c.path == ConvPath::kDepthwiseDirect || c.path == ConvPath::kGroupedDirect) {
     std::snprintf(text, sizeof(text),
                   "isa=%s kernel=%s threads=%d layout=%s channels=%" PRId64 " multiplier=%" PRId64
-                  " batch=%" PRId64 " tasks=%zu path=%s loops=%s group_in=%" PRId64 " max_threads=%d",
+                  " batch=%" PRId64 " tasks=%zu path=%s loops=%s group_in=%" PRId64 " max_threads=%d choice=%s",
                   isa_name(c.kernel->isa), kernel_label(c), p->num_threads, layout, d.in_channels,
                   p->shape.group_out, p->max_batch, task_count(*p, run_extent(*p, static_cast<size_t>(p->max_batch))), path_name(c.path),
-                  hwy_target_name(c.loops_target), p->shape.group_in, p->max_threads);
+                  hwy_target_name(c.loops_target), p->shape.group_in, p->max_threads,
+                  choice_source_name(p->choice_source));
   } else {
     const size_t gemm_m = p->weights_are_a ? static_cast<size_t>(p->shape.group_out) : p->pixels;
     const size_t gemm_n = p->weights_are_a ? p->pixels : static_cast<size_t>(p->shape.group_out);
     std::snprintf(text, sizeof(text),
                   "isa=%s kernel=%s tile=%zux%zu packers=%s kc=%zu mc=%zu nc=%zu threads=%d layout=%s "
-                  "gemm=%zux%zux%" PRId64 " groups=%" PRId64 " batch=%" PRId64 " tasks=%zu path=%s max_threads=%d",
+                  "gemm=%zux%zux%" PRId64 " groups=%" PRId64 " batch=%" PRId64 " tasks=%zu path=%s max_threads=%d choice=%s",
                   isa_name(c.kernel->isa), kernel_label(c), c.kernel->mr, c.kernel->nr,
                   c.path == ConvPath::kIndirectGemm ? "none" : c.packers->target, p->kc, p->mc, p->nc, p->num_threads,
                   layout, gemm_m, gemm_n, p->shape.gemm_k, d.groups, p->max_batch, task_count(*p, run_extent(*p, static_cast<size_t>(p->max_batch))),
-                  path_name(c.path), p->max_threads);
+                  path_name(c.path), p->max_threads, choice_source_name(p->choice_source));
   }
   p->description = text;
 }
@@ -207,11 +208,12 @@ RunExtent run_extent(const xconv_plan& p, size_t batch) {
   return e;
 }
 
-xconv_status create_plan_packed(const char* who, const xconv_conv2d_desc* desc, const xconv_packed_weights* packed,
-                                const xconv_plan_options& options, int default_threads,
-                                std::unique_ptr<xconv_plan>* out) {
-  const auto start = std::chrono::steady_clock::now();
-  if (packed == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: packed is NULL", who);
+namespace {
+
+// A plan on packed weights, but for its description (finish_plan): the
+// descriptor may differ from theirs in everything the packing does not fix.
+xconv_status build_plan(const char* who, const xconv_conv2d_desc* desc, const xconv_packed_weights* packed,
+                        const xconv_plan_options& options, int default_threads, std::unique_ptr<xconv_plan>* out) {
   ConvShape shape;
   if (xconv_status s = validate_desc(who, desc, &shape); s != XCONV_OK) return s;
   const int64_t max_batch = shape.d.batch;  // 0: planned as one image, whose runs do nothing
@@ -254,34 +256,102 @@ xconv_status create_plan_packed(const char* who, const xconv_conv2d_desc* desc, 
     p->workspace_floats_per_thread = plan_depthwise_workspace(
         &p->depthwise_job, shape.d.layout == XCONV_LAYOUT_NCHW, hwy_target_lanes(choice.loops_target));
   }
-  describe(p.get());
+  *out = std::move(p);
+  return XCONV_OK;
+}
+
+// Where the choice came from, the thread count the caller allowed (a
+// wisdom entry's plan is built with exactly its threads), the description.
+void finish_plan(xconv_plan* p, ChoiceSource source, int max_threads, std::chrono::steady_clock::time_point start) {
+  p->choice_source = source;
+  p->max_threads = max_threads;
+  describe(p);
   if (verbose_enabled()) {
     verbose_create(*p, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
-  *out = std::move(p);
+}
+
+int max_threads_of(const xconv_plan_options& options, int default_threads) {
+  return options.num_threads > 0 ? options.num_threads : default_threads;
+}
+
+// A wisdom entry serves a plan on packed weights only if it was tuned with
+// the same packing: path, kernel and K blocks.
+bool entry_fits_packing(const WisdomEntry& e, const xconv_packed_weights& packed) {
+  const Choice& c = packed.choice;
+  const bool direct = c.path == ConvPath::kDepthwiseDirect || c.path == ConvPath::kGroupedDirect;
+  return e.path == path_name(c.path) && e.isa == isa_name(c.kernel->isa) &&
+         (direct || (e.kernel == c.kernel->name && static_cast<size_t>(e.kc) == packed.layout.kc));
+}
+
+}  // namespace
+
+xconv_status create_plan_packed(const char* who, const xconv_conv2d_desc* desc, const xconv_packed_weights* packed,
+                                const xconv_plan_options& options, int default_threads,
+                                std::unique_ptr<xconv_plan>* out) {
+  const auto start = std::chrono::steady_clock::now();
+  if (packed == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: packed is NULL", who);
+  ConvShape shape;
+  if (xconv_status s = validate_desc(who, desc, &shape); s != XCONV_OK) return s;
+  if (xconv_status s = check_options(who, options); s != XCONV_OK) return s;
+  xconv_conv2d_desc key = shape.d;
+  if (key.negative_slopes == nullptr && key.negative_slope == 1.0f) key.negative_slope = packed->shape.d.negative_slope;
+  const int max_threads = max_threads_of(options, default_threads);
+  ResolvedOptions r;
+  resolve_options(key, packed->prelu, max_threads, options, &r);
+  if (r.source == ChoiceSource::kWisdom && !entry_fits_packing(r.entry, *packed)) {
+    r.options = options;
+    r.source = ChoiceSource::kHeuristic;
+  }
+  if (xconv_status s = build_plan(who, desc, packed, r.options, default_threads, out); s != XCONV_OK) return s;
+  finish_plan(out->get(), r.source, max_threads, start);
   return XCONV_OK;
 }
 
 xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const float* weights,
                          const float* bias, const xconv_plan_options& options, int default_threads,
                          std::unique_ptr<xconv_plan>* out) {
+  const auto start = std::chrono::steady_clock::now();
   ConvShape shape;
   if (xconv_status s = validate_desc(who, desc, &shape); s != XCONV_OK) return s;
   xconv_conv2d_desc plan_desc = shape.d;  // whole (any older struct size read), the caller's batch
   plan_desc.negative_slopes = nullptr;    // the plan reads the packed slopes
-  if (xconv_status s = validate_desc_for_planning(who, desc, &shape); s != XCONV_OK) return s;
   if (xconv_status s = check_options(who, options); s != XCONV_OK) return s;
+  const int max_threads = max_threads_of(options, default_threads);
+  ResolvedOptions r;
+  resolve_options(shape.d, shape.d.negative_slopes != nullptr, max_threads, options, &r);
+  if (xconv_status s = validate_desc_for_planning(who, desc, &shape); s != XCONV_OK) return s;
   std::unique_ptr<xconv_packed_weights> packed;
-  if (xconv_status s = create_packed_weights(who, shape, weights, bias, options, nullptr, 0, &packed);
-      s != XCONV_OK) {
-    return s;
-  }
-  if (xconv_status s = create_plan_packed(who, &plan_desc, packed.get(), options, default_threads, out);
-      s != XCONV_OK) {
+  const xconv_status s = with_wisdom_fallback(&r, options, [&](const xconv_plan_options& o) {
+    return create_packed_weights(who, shape, weights, bias, o, nullptr, 0, &packed);
+  });
+  if (s != XCONV_OK) return s;
+  if (xconv_status s = build_plan(who, &plan_desc, packed.get(), r.options, default_threads, out); s != XCONV_OK) {
     return s;
   }
   (*out)->own_packed = std::move(packed);
+  finish_plan(out->get(), r.source, max_threads, start);
   return XCONV_OK;
+}
+
+WisdomEntry wisdom_entry(const xconv_plan& p) {
+  const Choice& c = p.choice;
+  const bool direct = c.path == ConvPath::kDepthwiseDirect || c.path == ConvPath::kGroupedDirect;
+  WisdomEntry e;
+  e.path = path_name(c.path);
+  e.isa = isa_name(c.kernel->isa);
+  e.kernel = direct ? "-" : c.kernel->name;
+  e.kc = direct ? 0 : static_cast<int64_t>(p.kc);
+  e.mc = direct ? 0 : static_cast<int64_t>(p.mc);
+  e.nc = direct ? 0 : static_cast<int64_t>(p.nc);
+  e.threads = p.num_threads;
+  return e;
+}
+
+std::string wisdom_problem(const xconv_plan& p, int max_threads) {
+  xconv_conv2d_desc d = p.shape.d;
+  d.batch = p.max_batch;
+  return problem_text(d, p.packed->prelu, max_threads);
 }
 
 }  // namespace xconv

@@ -21,6 +21,7 @@
 #include "kernels/frame/choose.h"
 #include "kernels/frame/packed.h"
 #include "kernels/frame/shape.h"
+#include "kernels/frame/wisdom.h"
 #include "kernels/pack/packed_weights.h"
 #include "kernels/paths/depthwise/depthwise.h"
 #include "xconv/xconv.h"
@@ -31,6 +32,7 @@ struct xconv_plan {
   xconv::ConvShape shape;
   int64_t max_batch = 0;
   xconv::Choice choice;  // ISA, path, kernel, packers or loops (choose.h)
+  xconv::ChoiceSource choice_source = xconv::ChoiceSource::kHeuristic;  // wisdom.h
 
   bool weights_are_a = true;  // NCHW
   size_t pixels = 0;          // one GEMM dimension: out_h * out_w, times the batch when folded
@@ -88,6 +90,11 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
 xconv_status create_plan_packed(const char* who, const xconv_conv2d_desc* desc, const xconv_packed_weights* packed,
                                 const xconv_plan_options& options, int default_threads,
                                 std::unique_ptr<xconv_plan>* out);
+
+// The plan's choice as a wisdom entry (measured figures left 0), and its
+// problem as default plans with `max_threads` look it up.
+WisdomEntry wisdom_entry(const xconv_plan& plan);
+std::string wisdom_problem(const xconv_plan& plan, int max_threads);
 
 }  // namespace xconv
 
