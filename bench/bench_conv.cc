@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-#include "bench/peak/fma_peak.h"
+#include "tools/peak/fma_peak.h"
 #include "bench/peers/peer_conv.h"
 #include "kernels/ref/conv2d_ref.h"
 #include "tools/layer_suite.h"
@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
     }
   }
   const xconv_isa isa = settings.isa == XCONV_ISA_AUTO ? xconv_best_isa() : settings.isa;
-  const double peak = xconv::bench::fma_peak_threads(isa, settings.threads);
+  const double peak = xconv::tools::fma_peak_threads(isa, settings.threads);
   std::printf("threads: %d (xconv, oneDNN via OpenMP, XNNPACK via pthreadpool, OpenBLAS); FMA peak %.1f GFLOP/s\n",
               settings.threads, peak * 1e-9);
   benchmark::AddCustomContext("fma_peak_gflops", std::to_string(peak * 1e-9));

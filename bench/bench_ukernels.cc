@@ -1,6 +1,6 @@
 // Every micro-kernel this CPU runs, at kc = 256 with L1-resident panels:
 // GFLOP/s and the fraction of the measured single-thread FMA peak of its ISA
-// (bench/peak/). One call = one MR x NR tile over one K block, accumulating.
+// (tools/peak/). One call = one MR x NR tile over one K block, accumulating.
 //
 //   build/bench/bench_ukernels [--benchmark_repetitions=5 ...]
 #include <benchmark/benchmark.h>
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/peak/fma_peak.h"
+#include "tools/peak/fma_peak.h"
 #include "kernels/frame/kernel_table.h"
 #include "xconv/xconv.h"
 
@@ -22,9 +22,9 @@ constexpr size_t kKc = 256;
 constexpr size_t kTaps = 4;  // IGEMM kernels: kKc split into this many taps of kKc / kTaps channels
 
 double peak_for(xconv_isa isa) {
-  static const double avx2 = xconv::bench::fma_peak(XCONV_ISA_AVX2);
-  static const double avx512 = xconv::bench::fma_peak(XCONV_ISA_AVX512);
-  static const double neon = xconv::bench::fma_peak(XCONV_ISA_NEON);
+  static const double avx2 = xconv::tools::fma_peak(XCONV_ISA_AVX2);
+  static const double avx512 = xconv::tools::fma_peak(XCONV_ISA_AVX512);
+  static const double neon = xconv::tools::fma_peak(XCONV_ISA_NEON);
   switch (isa) {
     case XCONV_ISA_AVX2: return avx2;
     case XCONV_ISA_AVX512: return avx512;

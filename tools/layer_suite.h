@@ -1,6 +1,8 @@
 // The layer suite (bench/layers.txt): real layers of ResNet-50, VGG-16,
 // MobileNetV2, a YOLO-style layer and small cases, one per line:
 //   name N C H W K R S stride pad dilation groups
+// stride and dilation: one number for both axes, or HxW ("2x1"); pad: one
+// number for all four sides, or top,left,bottom,right ("0,0,1,1").
 // Shared by the demo, the tools and the benchmarks, with two small helpers.
 #ifndef XCONV_TOOLS_LAYER_SUITE_H_
 #define XCONV_TOOLS_LAYER_SUITE_H_
@@ -19,6 +21,13 @@ struct Layer {
 
 // Reads the suite; throws std::runtime_error naming the file and line on error.
 std::vector<Layer> read_layers(const std::string& path);
+
+// One line of the suite's format; `where` names it in the error thrown.
+Layer parse_layer(const std::string& line, const std::string& where);
+
+// The layer as a line of the suite's format (four-sided padding written out
+// only when the sides differ).
+std::string format_layer(const Layer& layer);
 
 // 2 * N * K * (C/g) * R * S * OH * OW: the multiply-adds counted as two flops.
 double conv_flops(const xconv_conv2d_desc& desc);

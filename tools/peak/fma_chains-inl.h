@@ -2,16 +2,16 @@
 // built per target (fma_peak_<target>.cc): the measured FMA peak of that
 // target's vectors. Enough chains to cover FMA latency x FMA pipes, few
 // enough to stay in registers with the two constants (16 on AVX2, 32 else).
-#ifndef XCONV_BENCH_PEAK_FMA_CHAINS_INL_H_
-#define XCONV_BENCH_PEAK_FMA_CHAINS_INL_H_
+#ifndef XCONV_TOOLS_PEAK_FMA_CHAINS_INL_H_
+#define XCONV_TOOLS_PEAK_FMA_CHAINS_INL_H_
 
 #include <hwy/highway.h>
 
-#include "bench/peak/fma_peak.h"
+#include "tools/peak/fma_peak.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace xconv {
-namespace bench {
+namespace tools {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
@@ -33,15 +33,15 @@ float FmaChains(size_t iterations, FmaLoop* loop) {
 }
 
 }  // namespace HWY_NAMESPACE
-}  // namespace bench
+}  // namespace tools
 }  // namespace xconv
 HWY_AFTER_NAMESPACE();
 
 #define XCONV_EXPORT_FMA_CHAINS(target)                                                        \
-  namespace xconv::bench {                                                                     \
-  extern "C" float xconv_bench_fma_chains_##target(size_t iterations, FmaLoop* loop) {          \
+  namespace xconv::tools {                                                                     \
+  extern "C" float xconv_tools_fma_chains_##target(size_t iterations, FmaLoop* loop) {          \
     return HWY_STATIC_DISPATCH(FmaChains)(iterations, loop);                                   \
   }                                                                                            \
-  }  // namespace xconv::bench
+  }  // namespace xconv::tools
 
-#endif  // XCONV_BENCH_PEAK_FMA_CHAINS_INL_H_
+#endif  // XCONV_TOOLS_PEAK_FMA_CHAINS_INL_H_

@@ -1,4 +1,4 @@
-#include "bench/peak/fma_peak.h"
+#include "tools/peak/fma_peak.h"
 
 #include <atomic>
 #include <chrono>
@@ -7,7 +7,7 @@
 
 #include "kernels/frame/isa.h"
 
-namespace xconv::bench {
+namespace xconv::tools {
 
 namespace {
 
@@ -22,10 +22,10 @@ Chains chains_for(xconv_isa isa) {
   if (!isa_runnable(isa) || first_runnable(info->packers) != widest) return nullptr;
   switch (widest) {
 #if defined(__x86_64__)
-    case HwyTarget::kAvx2: return xconv_bench_fma_chains_avx2;
-    case HwyTarget::kAvx3: return xconv_bench_fma_chains_avx3;
+    case HwyTarget::kAvx2: return xconv_tools_fma_chains_avx2;
+    case HwyTarget::kAvx3: return xconv_tools_fma_chains_avx3;
 #elif defined(__aarch64__)
-    case HwyTarget::kNeon: return isa == XCONV_ISA_NEON ? xconv_bench_fma_chains_neon : nullptr;
+    case HwyTarget::kNeon: return isa == XCONV_ISA_NEON ? xconv_tools_fma_chains_neon : nullptr;
 #endif
     default: return nullptr;
   }
@@ -76,4 +76,4 @@ double fma_peak_threads(xconv_isa isa, int threads) {
   return sum;
 }
 
-}  // namespace xconv::bench
+}  // namespace xconv::tools

@@ -1,14 +1,14 @@
-// The machine's FMA peak, measured by the bench itself: independent chains
+// The machine's FMA peak, measured by the tools themselves (the tuner, the benchmarks): independent chains
 // of fused multiply-adds (fma_chains-inl.h), built for Highway's AVX2 and
 // AVX3 targets on x86 and NEON on Arm, each in its own translation unit.
-#ifndef XCONV_BENCH_PEAK_FMA_PEAK_H_
-#define XCONV_BENCH_PEAK_FMA_PEAK_H_
+#ifndef XCONV_TOOLS_PEAK_FMA_PEAK_H_
+#define XCONV_TOOLS_PEAK_FMA_PEAK_H_
 
 #include <cstddef>
 
 #include "xconv/xconv.h"
 
-namespace xconv::bench {
+namespace xconv::tools {
 
 struct FmaLoop {
   size_t fmas_per_iteration = 0;  // vector FMAs per iteration
@@ -23,13 +23,13 @@ double fma_peak(xconv_isa isa);
 // peak that a run on that many threads is measured against.
 double fma_peak_threads(xconv_isa isa, int threads);
 
-}  // namespace xconv::bench
+}  // namespace xconv::tools
 
 extern "C" {
 // Runs `iterations` rounds of the chains; the result depends on every FMA.
-float xconv_bench_fma_chains_avx2(size_t iterations, xconv::bench::FmaLoop* loop);
-float xconv_bench_fma_chains_avx3(size_t iterations, xconv::bench::FmaLoop* loop);
-float xconv_bench_fma_chains_neon(size_t iterations, xconv::bench::FmaLoop* loop);
+float xconv_tools_fma_chains_avx2(size_t iterations, xconv::tools::FmaLoop* loop);
+float xconv_tools_fma_chains_avx3(size_t iterations, xconv::tools::FmaLoop* loop);
+float xconv_tools_fma_chains_neon(size_t iterations, xconv::tools::FmaLoop* loop);
 }
 
-#endif  // XCONV_BENCH_PEAK_FMA_PEAK_H_
+#endif  // XCONV_TOOLS_PEAK_FMA_PEAK_H_

@@ -1,139 +1,238 @@
-// Tuning runs: for each layer, times every kernel this CPU runs with a grid
-// of block sizes (kc, mc, nc) on the same inputs and prints the fastest
-// options next to the default plan, as the plan options to pass.
+// xconv-tune: tuning runs that stick. For each layer it searches paths x
+// kernels x blocks x threads within a time budget (search.h), prints a
+// table against the default plans and the machine's FMA peak, and writes
+// wisdom (xconv.h, "Wisdom") that default plans then find, and an SVG chart.
 //
-//   xconv_tune [--layer NAME | --all] [--layers FILE] [--threads N] [--nhwc] [--reps N]
+//   xconv-tune [--budget SECONDS] [--threads N] [--layout nchw|nhwc] [--batch N]
+//              [--wisdom FILE] [--svg FILE] [--peers BENCH_JSON] INPUT...
 //
-// Progress goes to stderr (one line per layer); results to stdout.
+// INPUT: a layer-suite file (bench/layers.txt), one layer inline in that
+// format, or an ONNX model (inputs.h). Progress goes to stderr; the table to
+// stdout. README.md, "Tuning", shows the workflow.
+#include <sched.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "tools/layer_suite.h"
+#include "tools/peak/fma_peak.h"
+#include "tools/tune/inputs.h"
+#include "tools/tune/peers.h"
+#include "tools/tune/progress.h"
+#include "tools/tune/search.h"
+#include "tools/tune/svg_chart.h"
 #include "xconv/xconv.hpp"
 
 namespace {
 
-struct Candidate {
-  xconv_plan_options options;
-  std::string kernel;  // keeps options.kernel alive
-  double seconds = 0;
+using xconv::tools::TuneResult;
+
+constexpr const char* kUsage =
+    "usage: xconv-tune [--budget SECONDS] [--threads N] [--layout nchw|nhwc] [--batch N]\n"
+    "                  [--wisdom FILE] [--svg FILE] [--peers BENCH_JSON] INPUT...\n"
+    "  INPUT        a layer-suite file (bench/layers.txt format), one layer inline\n"
+    "               ('name N C H W K R S stride pad dilation groups'), or an ONNX model\n"
+    "  --budget     seconds for the whole run (default 120)\n"
+    "  --threads    the most threads a plan may use (default 0: as default plans, the affinity count)\n"
+    "  --layout     activation layout to tune (default nchw)\n"
+    "  --batch      for an ONNX model's symbolic batch dimension (default 1)\n"
+    "  --wisdom     add the tuned choices to FILE (created if missing)\n"
+    "  --svg        write a chart of GFLOP/s per layer to FILE\n"
+    "  --peers      bench_conv's --benchmark_out JSON: the peers' GFLOP/s in the chart\n";
+
+struct Settings {
+  double budget = 120;
+  int threads = 0;
+  xconv_layout layout = XCONV_LAYOUT_NCHW;
+  int64_t batch = 1;
+  std::string wisdom, svg, peers;
+  std::vector<std::string> inputs;
 };
 
-double median_seconds(const xconv_conv2d_desc& d, const xconv_plan_options& options, const float* weights,
-                      const float* input, float* output, int reps) {
-  const xconv::Plan plan(d, weights, nullptr, options);
-  std::vector<double> times;
-  for (int rep = 0; rep <= reps; ++rep) {
-    const auto start = std::chrono::steady_clock::now();
-    plan.run(input, output);
-    const std::chrono::duration<double> t = std::chrono::steady_clock::now() - start;
-    if (rep > 0) times.push_back(t.count());  // the first run warms up
+Settings parse_args(int argc, char** argv) {
+  Settings s;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
+      return argv[++i];
+    };
+    const auto number = [&](double lo, double hi) {
+      const std::string v = value();
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0' || !(x >= lo && x <= hi)) {
+        throw std::invalid_argument(arg + " " + v + ": expected a number in [" + std::to_string(lo) + ", " +
+                                    std::to_string(hi) + "]");
+      }
+      return x;
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (arg == "--budget") {
+      s.budget = number(1, 86400);
+    } else if (arg == "--threads") {
+      s.threads = static_cast<int>(number(0, 1024));
+    } else if (arg == "--batch") {
+      s.batch = static_cast<int64_t>(number(1, 1 << 20));
+    } else if (arg == "--layout") {
+      const std::string v = value();
+      if (v != "nchw" && v != "nhwc") throw std::invalid_argument("--layout is nchw or nhwc, got " + v);
+      s.layout = v == "nhwc" ? XCONV_LAYOUT_NHWC : XCONV_LAYOUT_NCHW;
+    } else if (arg == "--wisdom") {
+      s.wisdom = value();
+    } else if (arg == "--svg") {
+      s.svg = value();
+    } else if (arg == "--peers") {
+      s.peers = value();
+    } else if (arg.size() > 1 && arg[0] == '-' && arg[1] == '-') {
+      throw std::invalid_argument("unknown option " + arg);
+    } else {
+      s.inputs.push_back(arg);
+    }
   }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
+  if (s.inputs.empty()) throw std::invalid_argument("no INPUT given");
+  return s;
 }
 
-std::string options_text(const Candidate& c) {
-  char text[256];
-  std::snprintf(text, sizeof text, "kernel=%s kc=%lld mc=%lld nc=%lld", c.kernel.c_str(),
-                static_cast<long long>(c.options.kc), static_cast<long long>(c.options.mc),
-                static_cast<long long>(c.options.nc));
+int affinity_count() {
+  cpu_set_t set;
+  return sched_getaffinity(0, sizeof set, &set) == 0 ? std::max(1, CPU_COUNT(&set)) : 1;
+}
+
+// "packed_gemm xconv_f32_gemm_6x64__avx512f kc=288 mc=450 nc=896", from a describe line.
+std::string choice_text(const std::string& describe) {
+  using xconv::tools::describe_value;
+  std::string text = describe_value(describe, "path") + " " + describe_value(describe, "kernel");
+  if (!describe_value(describe, "kc").empty()) {
+    text += " kc=" + describe_value(describe, "kc") + " mc=" + describe_value(describe, "mc") +
+            " nc=" + describe_value(describe, "nc");
+  }
   return text;
 }
 
-void tune(const xconv::tools::Layer& layer, bool nhwc, int threads, int reps) {
-  xconv_conv2d_desc d = layer.desc;
-  if (nhwc) d.layout = XCONV_LAYOUT_NHWC;
-  int64_t oh = 0, ow = 0;
-  xconv::check(xconv_conv2d_output_size(&d, &oh, &ow));
-  const std::vector<float> input =
-      xconv::tools::random_floats(d.batch * d.in_channels * d.in_height * d.in_width, 1);
-  const std::vector<float> weights = xconv::tools::random_floats(
-      d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width, 2);
-  std::vector<float> output(d.batch * d.out_channels * oh * ow);
+void print_table(const std::vector<TuneResult>& results, double peak_gflops) {
+  std::printf("%-28s %-62s %3s %9s %6s %9s %6s\n", "layer", "chosen path / kernel / blocks", "thr", "GFLOP/s", "%peak",
+              "default", "gain");
+  double log_gain = 0;
+  for (const TuneResult& r : results) {
+    const double gain = r.tuned_gflops / r.default_gflops;
+    log_gain += std::log(gain);
+    std::printf("%-28s %-62s %3s %9.1f %5.0f%% %9.1f %5.2fx%s\n", r.layer.c_str(), choice_text(r.tuned_plan).c_str(),
+                xconv::tools::describe_value(r.tuned_plan, "threads").c_str(), r.tuned_gflops,
+                peak_gflops > 0 ? 100 * r.tuned_gflops / peak_gflops : 0.0, r.default_gflops, gain,
+                r.default_kept ? "  (default kept)" : "");
+  }
+  if (!results.empty()) {
+    std::printf("geometric mean gain over the default plans: %.3fx over %zu layers\n",
+                std::exp(log_gain / static_cast<double>(results.size())), results.size());
+  }
+}
 
-  xconv_plan_options base = xconv::make_options();
-  base.num_threads = threads;
-  const double default_seconds = median_seconds(d, base, weights.data(), input.data(), output.data(), reps);
-  const std::string default_plan = xconv::Plan(d, weights.data(), nullptr, base).describe();
+// Adds the results to the wisdom file (its existing entries kept, the same
+// problems replaced).
+void write_wisdom(const Settings& s, const std::vector<TuneResult>& results) {
+  xconv_wisdom_clear();
+  if (std::ifstream(s.wisdom).good()) xconv::check(xconv_wisdom_load(s.wisdom.c_str()));
+  for (const TuneResult& r : results) {
+    xconv::check(xconv_wisdom_add(r.tuned.get(), s.threads, r.tuned_gflops, r.default_gflops));
+  }
+  xconv::check(xconv_wisdom_save(s.wisdom.c_str()));
+  std::printf("wisdom: %zu problems in %s\n", xconv_wisdom_count(), s.wisdom.c_str());
+}
 
-  std::vector<Candidate> candidates;
-  // The fallbacks (scalar, hwy) are tuned only where no SIMD ISA runs.
-  const xconv_isa best_isa = xconv_best_isa();
-  const bool simd = best_isa != XCONV_ISA_SCALAR && best_isa != XCONV_ISA_HWY;
-  for (size_t k = 0; k < xconv_kernel_count(); ++k) {
-    const xconv_isa isa = xconv_kernel_isa(k);
-    if (!xconv_isa_supported(isa) || (simd && (isa == XCONV_ISA_SCALAR || isa == XCONV_ISA_HWY))) continue;
-    // Kernels that cannot serve this layer (an indirect-GEMM kernel on an
-    // NCHW layer) are not candidates.
-    xconv_plan_options probe = base;
-    probe.kernel = xconv_kernel_name(k);
-    xconv_plan* plan = nullptr;
-    if (xconv_plan_create(&d, weights.data(), nullptr, &probe, &plan) != XCONV_OK) continue;
-    xconv_plan_destroy(plan);
-    for (int64_t kc : {192, 256, 384, 512}) {
-      for (int64_t mc : {0, 256}) {
-        for (int64_t nc : {0, 512, 2048}) {
-          Candidate c;
-          c.kernel = xconv_kernel_name(k);
-          c.options = base;
-          c.options.kc = kc, c.options.mc = mc, c.options.nc = nc;
-          candidates.push_back(c);
-        }
+void write_svg(const Settings& s, const std::vector<TuneResult>& results, double peak_gflops, int threads) {
+  std::vector<std::string> names;
+  xconv::tools::ChartSeries defaults{"xconv default", {}}, tuned{"xconv tuned", {}};
+  for (const TuneResult& r : results) {
+    names.push_back(r.layer);
+    defaults.values.push_back(r.default_gflops);
+    tuned.values.push_back(r.tuned_gflops);
+  }
+  std::vector<xconv::tools::ChartSeries> series = {defaults, tuned};
+  if (!s.peers.empty()) {
+    const xconv::tools::PeerRates rates = xconv::tools::read_peers(s.peers);
+    std::vector<std::string> impls;
+    for (const auto& [layer, by_impl] : rates) {
+      for (const auto& [impl, rate] : by_impl) {
+        if (impl.rfind("xconv", 0) != 0 && std::find(impls.begin(), impls.end(), impl) == impls.end()) impls.push_back(impl);
       }
     }
+    for (const std::string& impl : impls) {
+      xconv::tools::ChartSeries peer{impl, {}};
+      for (const std::string& layer : names) {
+        const auto l = rates.find(layer);  // layers the peers' run did not cover stay 0
+        peer.values.push_back(l != rates.end() && l->second.count(impl) ? l->second.at(impl) : 0.0);
+      }
+      series.push_back(peer);
+    }
   }
-  for (Candidate& c : candidates) {
-    c.options.kernel = c.kernel.c_str();
-    c.seconds = median_seconds(d, c.options, weights.data(), input.data(), output.data(), reps);
-  }
-  const Candidate& best = *std::min_element(candidates.begin(), candidates.end(),
-                                            [](const Candidate& a, const Candidate& b) { return a.seconds < b.seconds; });
-  const double flops = xconv::tools::conv_flops(d);
-  std::printf("%-28s default %7.1f GFLOP/s  best %7.1f GFLOP/s (x%.2f)  %s\n", layer.name.c_str(),
-              flops / default_seconds * 1e-9, flops / best.seconds * 1e-9, default_seconds / best.seconds,
-              options_text(best).c_str());
-  std::printf("%-28s default plan: %s\n", "", default_plan.c_str());
-  std::fflush(stdout);
+  char title[256];
+  const std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d", std::localtime(&now));
+  std::snprintf(title, sizeof title, "xconv-tune %s: %s, %d thread%s, %s", xconv_version(),
+                xconv_isa_name(xconv_best_isa()), threads, threads == 1 ? "" : "s", date);
+  std::ofstream out(s.svg);
+  out << xconv::tools::svg_chart(title, names, series, peak_gflops);
+  if (!out) throw std::runtime_error("cannot write " + s.svg);
+  std::printf("chart: %s\n", s.svg.c_str());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string file = "bench/layers.txt", only;
-  bool all = false, nhwc = false;
-  int threads = 0, reps = 5;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (arg == "--all") all = true;
-    else if (arg == "--nhwc") nhwc = true;
-    else if (arg == "--layer" && has_value) only = argv[++i];
-    else if (arg == "--layers" && has_value) file = argv[++i];
-    else if (arg == "--threads" && has_value) threads = std::atoi(argv[++i]);
-    else if (arg == "--reps" && has_value) reps = std::max(1, std::atoi(argv[++i]));
-    else {
-      std::fprintf(stderr, "usage: xconv_tune [--layer NAME | --all] [--layers FILE] [--threads N] [--nhwc] [--reps N]\n");
-      return 2;
-    }
-  }
-  if (!all && only.empty()) only = "r50_s2_3x3_64";
+  Settings s;
   try {
-    size_t done = 0;
-    const std::vector<xconv::tools::Layer> layers = xconv::tools::read_layers(file);
-    for (const xconv::tools::Layer& layer : layers) {
-      if (!all && layer.name != only) continue;
-      std::fprintf(stderr, "[tune] %s (%zu/%zu)\n", layer.name.c_str(), ++done, layers.size());
-      tune(layer, nhwc, threads, reps);
-    }
-    if (done == 0) throw std::runtime_error("no layer named '" + only + "' in " + file);
+    s = parse_args(argc, argv);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "xconv_tune: %s\n", e.what());
+    std::fprintf(stderr, "xconv-tune: %s\n%s", e.what(), kUsage);
+    return 2;
+  }
+  try {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<xconv::tools::Layer> layers = xconv::tools::read_inputs(s.inputs, s.batch);
+    for (xconv::tools::Layer& layer : layers) layer.desc.layout = s.layout;
+    // Tuning compares against the cost model's plans: no wisdom (not even
+    // XCONV_WISDOM's) while measuring.
+    xconv_wisdom_clear();
+    const int threads = s.threads > 0 ? s.threads : affinity_count();
+    const double peak = xconv::tools::fma_peak_threads(xconv_best_isa(), threads) * 1e-9;
+    std::fprintf(stderr, "xconv-tune: %zu layers, %.0f s budget, up to %d thread%s, FMA peak %.0f GFLOP/s\n",
+                 layers.size(), s.budget, threads, threads == 1 ? "" : "s", peak);
+
+    xconv::tools::Progress progress(layers.size());
+    std::vector<TuneResult> results;
+    for (size_t i = 0; i < layers.size(); ++i) {
+      const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      // What is left, shared by the layers left; 5% kept for the wisdom and the chart.
+      const double seconds = std::max(0.05, (0.95 * s.budget - spent) / static_cast<double>(layers.size() - i));
+      results.push_back(xconv::tools::tune_layer(layers[i], s.threads, seconds, [&](double fraction) {
+        progress.update(i, layers[i].name, fraction);
+      }));
+      const TuneResult& r = results.back();
+      char summary[160];
+      std::snprintf(summary, sizeof summary, "%d plans, %.1f -> %.1f GFLOP/s (%.2fx)%s", r.candidates,
+                    r.default_gflops, r.tuned_gflops, r.tuned_gflops / r.default_gflops,
+                    r.default_kept ? ", default kept" : "");
+      progress.finish_layer(i, layers[i].name, summary);
+    }
+    progress.done();
+    print_table(results, peak);
+    if (!s.wisdom.empty()) write_wisdom(s, results);
+    if (!s.svg.empty()) write_svg(s, results, peak, threads);
+    std::printf("done in %.1f s (budget %.0f s)\n",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), s.budget);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "\nxconv-tune: %s\n", e.what());
     return 1;
   }
 }
