@@ -25,6 +25,8 @@
 #              the unit tests
 #   fuzz       the libFuzzer target (same build) for XCONV_FUZZ_SECONDS (60),
 #              from the committed seed corpus
+#   fuzz-wisdom  the wisdom-file parser's libFuzzer target, each parsed entry
+#              used by a plan and checked, for XCONV_FUZZ_WISDOM_SECONDS (30)
 #   tsan       ThreadSanitizer build: the threaded tests
 #   shared     default_library=shared: the unit tests, and only xconv_*
 #              symbols exported
@@ -118,6 +120,17 @@ if [ -f build-asan/build.ninja ] || CC=clang CXX=clang++ meson setup build-asan 
   }
   stage fuzz fuzz
   results+=("fuzz=$logs/fuzz.log")
+  fuzz_wisdom() {
+    local scratch
+    scratch=$(mktemp -d)
+    build-asan/tests/fuzz/fuzz_wisdom "$scratch" tests/fuzz/wisdom_corpus \
+      -max_total_time="${XCONV_FUZZ_WISDOM_SECONDS:-30}" -timeout=10 -print_final_stats=1 \
+      -artifact_prefix="$logs/fuzz-wisdom-" || return 1
+    rm -rf "$scratch"
+    echo "fuzz-wisdom: 1 passed, 0 failed"
+  }
+  stage fuzz-wisdom fuzz_wisdom
+  results+=("fuzz-wisdom=$logs/fuzz-wisdom.log")
 else
   results+=("asan+ubsan=$logs/asan-setup.log")
 fi
@@ -125,7 +138,7 @@ fi
 log "ThreadSanitizer build"
 if [ -f build-tsan/build.ninja ] || meson setup build-tsan --buildtype=debugoptimized -Db_sanitize=thread \
     -Dbench=disabled >"$logs/tsan-setup.log" 2>&1; then
-  stage tsan-build ninja -C build-tsan tests/test_concurrency tests/test_conv tests/test_engine_threads
+  stage tsan-build ninja -C build-tsan tests/test_concurrency tests/test_conv tests/test_engine_threads tests/test_wisdom
   stage tsan-run meson test -C build-tsan --suite threads --no-rebuild --print-errorlogs --logbase tsan
   results+=("tsan=build-tsan/meson-logs/tsan.json")
 else

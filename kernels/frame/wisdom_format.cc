@@ -247,6 +247,14 @@ std::string problem_text(const xconv_conv2d_desc& d, bool prelu, int max_threads
   return text;
 }
 
+bool parse_problem_text(std::string_view text, xconv_conv2d_desc* desc, bool* prelu, int* max_threads,
+                        std::string* message) {
+  Tokens t(text);
+  if (!parse_problem(t, desc, prelu, max_threads, message)) return false;
+  if (!t.at_end()) return *message = "unexpected text after threads=", false;
+  return true;
+}
+
 WisdomParse parse_wisdom(std::string_view text, const WisdomHeader* expected, std::vector<WisdomEntry>* entries,
                          std::string* message) {
   entries->clear();
@@ -269,6 +277,10 @@ WisdomParse parse_wisdom(std::string_view text, const WisdomHeader* expected, st
     Tokens t(line);
     const std::string_view word = t.next();
     std::string_view rest = line.substr(std::min(line.size(), word.size() + 1));
+    const bool header_line = expect == kVersion || expect == kKernels || expect == kCpu;
+    if (header_line && (rest.empty() || (expect != kCpu && rest.find(' ') != std::string_view::npos))) {
+      return invalid(number, "expected '" + std::string(word) + "' and its value", message);
+    }
     switch (expect) {
       case kMagicLine:
         if (line != kMagic) return invalid(number, "not an xconv wisdom file (expected 'xconv-wisdom 1')", message);

@@ -51,6 +51,11 @@ struct WisdomEntry {
 // and the maximum thread count.
 std::string problem_text(const xconv_conv2d_desc& d, bool prelu, int max_threads);
 
+// The descriptor, slopes flag and thread count of a problem_text, checked
+// as xconv_plan_create checks a descriptor; false with *message on a fault.
+bool parse_problem_text(std::string_view text, xconv_conv2d_desc* desc, bool* prelu, int* max_threads,
+                        std::string* message);
+
 enum class WisdomParse {
   kLoaded,   // *entries holds the file's plans
   kIgnored,  // written for another CPU, version or kernel list: *message says which
