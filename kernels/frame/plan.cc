@@ -101,7 +101,9 @@ void choose_blocking(xconv_plan* p, const xconv_plan_options& o) {
   p->mc = o.mc ? round_up(static_cast<size_t>(o.mc), MR) : rows_in_l2;
   if (p->weights_are_a) {
     const size_t fits = std::max<size_t>(NR, kPanelBytes / (p->kc * sizeof(float)) / NR * NR);
-    p->nc = o.nc ? round_up(static_cast<size_t>(o.nc), NR) : std::min(kMaxNcPixels, fits);
+    // A multiple of NR either way, so that the plan's nc, written into
+    // wisdom and forced back, gives the same plan.
+    p->nc = o.nc ? round_up(static_cast<size_t>(o.nc), NR) : std::max(NR, std::min(kMaxNcPixels, fits) / NR * NR);
   } else {
     p->nc = o.nc ? round_up(static_cast<size_t>(o.nc), NR) : group_out_padded;
   }
