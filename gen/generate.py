@@ -10,7 +10,7 @@ templates in gen/templates/ (gen/template.py says how they read). Outputs,
 all under kernels/ukernels/gen/, which holds nothing else:
   <isa>/<kernel name>.cc  one file per kernel of the list
   kernels.h               declarations of every kernel
-  kernel_list.inc         XCONV_KERNEL(isa, mr, nr, fused, name) rows
+  kernel_list.inc         XCONV_KERNEL(isa, mr, nr, fused, variant, name) rows
   isa_table.h             the ISA and Highway-target descriptions
   meson.build             kernel sources per ISA, flags per ISA and target
 """
@@ -23,7 +23,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from isas import ARCH_GUARD, ARCHES, HWY_TARGETS, ISAS, by_name, hwy_targets_on, targets_on  # noqa: E402
-from kernels import HWY_KERNELS, KERNELS, kernel_name  # noqa: E402
+from kernels import HWY_KERNELS, KERNELS, VARIANTS, kernel_name  # noqa: E402
+
+GENERATED = KERNELS + VARIANTS
 from template import render  # noqa: E402
 
 OUT_DIR = "kernels/ukernels/gen"
@@ -88,11 +90,24 @@ def simd_kernel(k):
         A_TYPE={4: "float32x4_t", 2: "float32x2_t", 1: "float32x2_t"},
         A_LOAD={4: "vld1q_f32", 2: "vld1_f32", 1: "vld1_dup_f32"},
         A_FMA={4: "vfmaq_laneq_f32", 2: "vfmaq_lane_f32", 1: "vfmaq_lane_f32"},
+        # load="shuffle": four rows of A in each 128-bit lane, one row picked per permute.
+        broadcast4=(lambda p: "_mm512_broadcast_f32x4(_mm_loadu_ps(%s))" % p) if isa.name == "avx512" else
+                   (lambda p: "_mm256_broadcast_ps(reinterpret_cast<const __m128*>(%s))" % p),
+        PERMUTE="%s_permute_ps" % P if x86 else None,
     )
+    assert k.load == "broadcast" or (x86 and k.family == "gemm"), kernel_name(k)
+    assert k.prefetch == 0 or (x86 and k.family == "gemm"), kernel_name(k)
+    # The (first row, width) of each A load: 4 with shuffle loads, 1 else.
+    shuffled = 4 * (k.mr // 4) if k.load == "shuffle" else 0
+    x86_a_chunks = [(i, 4) for i in range(0, shuffled, 4)] + [(i, 1) for i in range(shuffled, k.mr)]
     if k.family == "igemm":
         load = "A through row pointers (indirect GEMM), broadcast, load B rows"
+    elif k.load == "shuffle":
+        load = "A four rows per load, permuted, load B rows"
     else:
         load = "broadcast A, load B rows" if x86 else "lane-indexed FMA"
+    if k.prefetch:
+        load += ", B prefetched %d k steps ahead" % k.prefetch
     description = "%s %dx%d %s micro-kernel: %s, k unrolled %dx." % (isa.vocab["title"], k.mr, k.nr, k.family, load,
                                                                     k.unroll)
     accs = [(i, v) for i in range(k.mr) for v in range(V)]
@@ -103,7 +118,8 @@ def simd_kernel(k):
                   HEADER=header(template, description, kernel=True), SIGNATURE=signature(k),
                   FAMILY=isa.family, AVX512=isa.name == "avx512", MR=k.mr, NR=k.nr, W=W, V=V, UNROLL=k.unroll,
                   ACCS=accs, ACCS_LAST_ROW_FIRST=[(i, v) for i in reversed(range(k.mr)) for v in range(V)],
-                  K_LOOPS=loops, A_CHUNKS=neon_a_chunks(k.mr),
+                  K_LOOPS=loops, A_CHUNKS=neon_a_chunks(k.mr), X86_A_CHUNKS=x86_a_chunks,
+                  PREFETCH=k.prefetch, PREFETCH_LINES=(k.nr * 4 + 63) // 64 if k.prefetch else 0,
                   acc=lambda i, v: "vacc%dx%s" % (i, columns(v * W, W)),
                   vb=lambda v: "vb%s" % columns(v * W, W),
                   mask=lambda v: "vmask%s" % columns(v * W, W),
@@ -131,17 +147,19 @@ def arch_guard(isa):
 
 
 def kernel_list():
-    listed = KERNELS + HWY_KERNELS
+    listed = GENERATED + HWY_KERNELS
     rows = []
     for name in dict.fromkeys(k.isa for k in listed):  # ISAs in the order the list names them
-        rows.append((arch_guard(by_name(name)), [k for k in listed if k.isa == name]))
+        mine = [k for k in listed if k.isa == name]
+        rows.append((arch_guard(by_name(name)), [k for k in mine if k.default_build],
+                     [k for k in mine if not k.default_build]))
     return render(os.path.join(HERE, "templates", "kernel_list.inc.in"),
                   HEADER=header("kernel_list.inc.in",
-                                "The kernel table: MACRO(isa, mr, nr, fused, name), in the list's order."),
+                                "The kernel table: MACRO(isa, mr, nr, fused, variant, name), in the list's order."),
                   GUARDED_ROWS=rows, ENUM={i.name: i.enum for i in ISAS},
                   FUSED={i.name: "XCONV_HWY_FUSED" if i.name == "hwy" else "true" for i in ISAS},
                   MACRO={"gemm": "XCONV_KERNEL", "igemm": "XCONV_IGEMM_KERNEL"},
-                  kernel_name=kernel_name)
+                  kernel_name=kernel_name, cpp_bool=lambda b: "true" if b else "false")
 
 
 def target_enum(name):
@@ -167,21 +185,23 @@ def meson_lists():
                                 comment="#"),
                   ISAS=ISAS,
                   ARCHES=ARCHES, hwy_targets_on=hwy_targets_on,
-                  sources=lambda isa: [kernel_file(k) for k in KERNELS if k.isa == isa.name],
+                  sources=lambda isa: [kernel_file(k) for k in GENERATED if k.isa == isa.name and k.default_build],
+                  variant_sources=lambda isa: [kernel_file(k) for k in GENERATED
+                                               if k.isa == isa.name and not k.default_build],
                   meson_list=quote, meson_bool=lambda b: "true" if b else "false")
 
 
 def outputs():
     """Every generated file: {path relative to the output root: text}."""
     files = {}
-    for k in KERNELS:
+    for k in GENERATED:
         text = scalar_kernel(k) if k.isa == "scalar" else simd_kernel(k)
         files["%s/%s" % (OUT_DIR, kernel_file(k))] = text
     files[OUT_DIR + "/kernels.h"] = render(
         os.path.join(HERE, "templates", "kernels.h.in"),
         HEADER=header("kernels.h.in", "Declarations of every generated and hand-written micro-kernel."),
-        KERNELS=KERNELS + HWY_KERNELS, signature=signature,
-        MAX_TILE=max(max(k.mr, k.nr) for k in KERNELS + HWY_KERNELS))
+        KERNELS=GENERATED + HWY_KERNELS, signature=signature,
+        MAX_TILE=max(max(k.mr, k.nr) for k in GENERATED + HWY_KERNELS))
     files[OUT_DIR + "/kernel_list.inc"] = kernel_list()
     files[OUT_DIR + "/isa_table.h"] = isa_table()
     files[OUT_DIR + "/meson.build"] = meson_lists()

@@ -37,9 +37,9 @@ struct KernelUnderTest {
 };
 
 const KernelUnderTest kKernels[] = {
-#define XCONV_KERNEL(isa, mr, nr, fused, name) \
+#define XCONV_KERNEL(isa, mr, nr, fused, variant, name) \
   {#name, isa, mr, nr, name, &gemm_model<mr, nr, fused>, nullptr, nullptr},
-#define XCONV_IGEMM_KERNEL(isa, mr, nr, fused, name) \
+#define XCONV_IGEMM_KERNEL(isa, mr, nr, fused, variant, name) \
   {#name, isa, mr, nr, nullptr, nullptr, name, &igemm_model<mr, nr, fused>},
 #include "kernels/ukernels/gen/kernel_list.inc"
 #undef XCONV_IGEMM_KERNEL

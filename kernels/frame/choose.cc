@@ -66,7 +66,8 @@ xconv_status choose_isa(const char* who, const xconv_plan_options& options, cons
 // (rows and columns rounded up to MR and NR) times the kernel's instruction
 // overhead per k step, (MR broadcasts + NR/lanes B loads) per MR*NR/lanes
 // FMAs. So 6x64 for 64 output channels, a narrow tile for a 14x14 image, and
-// not a small tile whose loads crowd out its FMAs. Ties: listed first.
+// not a small tile whose loads crowd out its FMAs. Ties: listed first. The
+// tuning variants (gen/kernels.py) are left to tuning runs and wisdom.
 const KernelInfo* cheapest_kernel(const ConvShape& s, const IsaInfo& isa, KernelFamily family) {
   // The GEMM's rows and columns as the family's path orients them: packed
   // NCHW has output channels as rows; NHWC and the indirect path (which also
@@ -81,7 +82,7 @@ const KernelInfo* cheapest_kernel(const ConvShape& s, const IsaInfo& isa, Kernel
   double best_cost = INFINITY;
   for (size_t i = 0; i < kernel_count(); ++i) {
     const KernelInfo& k = kernel_at(i);
-    if (k.isa != isa.isa || k.family != family) continue;
+    if (k.isa != isa.isa || k.family != family || k.variant) continue;
     const double mr = static_cast<double>(k.mr), nr = static_cast<double>(k.nr);
     const double area = std::ceil(m / mr) * mr * std::ceil(n / nr) * nr;
     const double fmas = mr * nr / lanes, overhead = (mr + nr / lanes) / fmas;

@@ -8,8 +8,9 @@ namespace xconv {
 namespace {
 
 const KernelInfo kKernels[] = {
-#define XCONV_KERNEL(isa, mr, nr, fused, name) {#name, isa, mr, nr, KernelFamily::kGemm, name, nullptr},
-#define XCONV_IGEMM_KERNEL(isa, mr, nr, fused, name) {#name, isa, mr, nr, KernelFamily::kIgemm, nullptr, name},
+#define XCONV_KERNEL(isa, mr, nr, fused, variant, name) {#name, isa, mr, nr, KernelFamily::kGemm, variant, name, nullptr},
+#define XCONV_IGEMM_KERNEL(isa, mr, nr, fused, variant, name) \
+  {#name, isa, mr, nr, KernelFamily::kIgemm, variant, nullptr, name},
 #include "kernels/ukernels/gen/kernel_list.inc"
 #undef XCONV_IGEMM_KERNEL
 #undef XCONV_KERNEL

@@ -22,6 +22,7 @@ struct KernelInfo {
   xconv_isa isa;
   size_t mr, nr;
   KernelFamily family;
+  bool variant;                  // for tuning runs only: the cost model never picks it
   xconv_ukernel_fn gemm;         // the GEMM family's entry point, else NULL
   xconv_igemm_ukernel_fn igemm;  // the IGEMM family's entry point, else NULL
 };

@@ -8,7 +8,7 @@
 #include "kernels/ukernels/ukernel.h"
 
 // The largest MR or NR of any kernel: the packers size their tile buffers by it.
-#define XCONV_MAX_TILE 64
+#define XCONV_MAX_TILE 96
 
 #ifdef __cplusplus
 extern "C" {
@@ -58,6 +58,30 @@ void xconv_f32_igemm_8x12__neon_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
     const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
 void xconv_f32_igemm_4x16__neon_fma(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
     const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_gemm_8x48__avx512f(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
+    float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_gemm_12x32__avx512f(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
+    float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_gemm_4x96__avx512f(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
+    float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_gemm_3x32__avx2_fma(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
+    float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_gemm_5x16__avx2_fma(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
+    float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_gemm_12x8__neon_fma(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
+    float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_gemm_6x64_shuffle__avx512f(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
+    float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_gemm_14x32_shuffle__avx512f(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
+    float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_gemm_6x16_shuffle__avx2_fma(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
+    float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_gemm_6x64_pf8__avx512f(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
+    float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_gemm_14x32_pf16__avx512f(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
+    float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_gemm_6x16_pf16__avx2_fma(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
+    float* c, size_t ldc, const xconv_epilogue* ep);
 void xconv_f32_gemm_4x8__hwy(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
     float* c, size_t ldc, const xconv_epilogue* ep);
 
