@@ -53,8 +53,9 @@ double time_runs(const Plan& plan, Workload& w, double target) {
   return times[times.size() / 2];
 }
 
-bool make_plan(const Candidate& c, int num_threads, const Workload& w, Plan* out) {
+bool make_plan(const Candidate& c, int num_threads, xconv_isa isa, const Workload& w, Plan* out) {
   xconv_plan_options o = make_options();
+  o.isa = isa;
   o.path = c.path.empty() ? nullptr : c.path.c_str();
   o.kernel = c.kernel.empty() ? nullptr : c.kernel.c_str();
   o.kc = c.kc, o.mc = c.mc, o.nc = c.nc;
@@ -82,8 +83,8 @@ int64_t describe_int(const std::string& describe, const std::string& key) {
 // The search's state for one layer: the best so far and the clock.
 class Search {
  public:
-  Search(const Layer& layer, int num_threads, double seconds, const TuneProgress& progress)
-      : w_(make_workload(layer.desc)), num_threads_(num_threads), seconds_(seconds), progress_(progress),
+  Search(const Layer& layer, int num_threads, xconv_isa isa, double seconds, const TuneProgress& progress)
+      : w_(make_workload(layer.desc)), num_threads_(num_threads), isa_(isa), seconds_(seconds), progress_(progress),
         start_(Clock::now()),
         // 70% of the budget searches, the rest re-measures; about 40 candidates.
         search_seconds_(0.7 * seconds), target_(std::clamp(0.7 * seconds / 40, 0.002, 0.05)) {}
@@ -91,7 +92,7 @@ class Search {
   // Measures a candidate; returns its seconds (infinite where no plan serves it).
   double measure(const Candidate& c, std::string* describe = nullptr) {
     Plan plan;
-    if (!make_plan(c, num_threads_, w_, &plan)) return 1e30;
+    if (!make_plan(c, num_threads_, isa_, w_, &plan)) return 1e30;
     const double t = time_runs(plan, w_, target_);
     ++measured_;
     if (describe) *describe = plan.describe();
@@ -106,12 +107,14 @@ class Search {
   const Candidate& best() const { return best_; }
   int measured() const { return measured_; }
   int num_threads() const { return num_threads_; }
+  xconv_isa isa() const { return isa_; }
   double target() const { return target_; }
   double remaining() const { return seconds_ - seconds_since(start_); }
 
  private:
   Workload w_;
   int num_threads_;
+  xconv_isa isa_;  // AUTO, or the one ISA every candidate is made with
   double seconds_;
   TuneProgress progress_;
   Clock::time_point start_;
@@ -121,9 +124,8 @@ class Search {
   int measured_ = 0;
 };
 
-// Stage 1: every path x kernel of the best ISA, automatic blocks.
-std::vector<std::pair<double, Candidate>> coarse(Search& s) {
-  const xconv_isa isa = xconv_best_isa();
+// Stage 1: every path x kernel of the ISA, automatic blocks.
+std::vector<std::pair<double, Candidate>> coarse(Search& s, xconv_isa isa) {
   std::vector<std::pair<double, Candidate>> timed;
   for (const char* path : {"packed_gemm", "indirect_gemm", "depthwise_direct", "grouped_direct"}) {
     const bool direct = std::string(path).find("direct") != std::string::npos;
@@ -196,6 +198,26 @@ void refine_around(Search& s, Candidate c, double seconds) {
 
 }  // namespace
 
+Comparison compare_plans(const Plan& a, const Plan& b, const xconv_conv2d_desc& desc, double seconds) {
+  Workload w = make_workload(desc);
+  const auto start = Clock::now();
+  std::vector<double> as, bs;
+  // Each round about a twentieth of the time: enough runs for a median of
+  // each plan, rounds enough to see the noise.
+  const double round = std::clamp(seconds / 20, 0.001, 0.05);
+  while (as.size() < 3 || (as.size() < 15 && seconds_since(start) < seconds)) {
+    as.push_back(time_runs(a, w, round));
+    bs.push_back(time_runs(b, w, round));
+  }
+  std::sort(as.begin(), as.end());
+  std::sort(bs.begin(), bs.end());
+  Comparison c;
+  c.a_seconds = as[as.size() / 2];
+  c.b_seconds = bs[bs.size() / 2];
+  c.noise = std::max(0.01, (as.back() - as.front()) / c.a_seconds / 2);
+  return c;
+}
+
 std::string describe_value(const std::string& describe, const std::string& key) {
   const std::string token = key + "=";
   for (size_t at = describe.find(token); at != std::string::npos; at = describe.find(token, at + 1)) {
@@ -207,34 +229,27 @@ std::string describe_value(const std::string& describe, const std::string& key) 
   return "";
 }
 
-TuneResult tune_layer(const Layer& layer, int num_threads, double seconds, const TuneProgress& progress) {
-  Search s(layer, num_threads, seconds, progress);
+TuneResult tune_layer(const Layer& layer, int num_threads, double seconds, const TuneProgress& progress,
+                      xconv_isa isa) {
+  Search s(layer, num_threads, isa, seconds, progress);
   TuneResult r;
   r.layer = layer.name;
   r.flops = conv_flops(layer.desc);
   Plan default_plan;
-  if (!make_plan(Candidate{}, num_threads, s.workload(), &default_plan)) check(XCONV_INVALID_ARGUMENT);
+  if (!make_plan(Candidate{}, num_threads, isa, s.workload(), &default_plan)) check(XCONV_INVALID_ARGUMENT);
   r.default_plan = default_plan.describe();
   s.measure(Candidate{});
 
-  const std::vector<std::pair<double, Candidate>> timed = coarse(s);
+  const std::vector<std::pair<double, Candidate>> timed = coarse(s, isa == XCONV_ISA_AUTO ? xconv_best_isa() : isa);
   for (size_t i = 0; i < timed.size() && i < 3 && s.searching(); ++i) refine_around(s, timed[i].second, timed[i].first);
 
   // Stage 3: the winner against the default, in alternating rounds.
   Plan winner;
-  if (!make_plan(s.best(), num_threads, s.workload(), &winner)) check(XCONV_INTERNAL_ERROR);
+  if (!make_plan(s.best(), num_threads, isa, s.workload(), &winner)) check(XCONV_INTERNAL_ERROR);
   r.tuned_plan = winner.describe();
-  std::vector<double> defaults, tuned;
-  const double round_target = s.target() / 2;
-  while (defaults.size() < 3 || (defaults.size() < 9 && s.remaining() > 0)) {
-    defaults.push_back(time_runs(default_plan, s.workload(), round_target));
-    tuned.push_back(time_runs(winner, s.workload(), round_target));
-  }
-  std::sort(defaults.begin(), defaults.end());
-  std::sort(tuned.begin(), tuned.end());
-  const double default_median = defaults[defaults.size() / 2], tuned_median = tuned[tuned.size() / 2];
-  // The noise: half the spread of the default's rounds, relative, at least 1%.
-  r.noise = std::max(0.01, (defaults.back() - defaults.front()) / default_median / 2);
+  const Comparison c = compare_plans(default_plan, winner, layer.desc, std::max(0.0, s.remaining()));
+  const double default_median = c.a_seconds, tuned_median = c.b_seconds;
+  r.noise = c.noise;
   r.default_kept = same_plan(r.tuned_plan, r.default_plan) || default_median / tuned_median <= 1 + r.noise;
   r.default_gflops = r.flops / default_median * 1e-9;
   r.tuned_gflops = r.default_kept ? r.default_gflops : r.flops / tuned_median * 1e-9;

@@ -40,8 +40,20 @@ struct TuneResult {
 using TuneProgress = std::function<void(double fraction)>;
 
 // Tunes `layer` for plans of at most `num_threads` threads (0: the affinity
-// count, as default options) in about `seconds`.
-TuneResult tune_layer(const Layer& layer, int num_threads, double seconds, const TuneProgress& progress);
+// count, as default options) in about `seconds`, among the kernels of `isa`
+// (AUTO: the best this CPU runs). With an ISA given, every plan is made with
+// options.isa set, the default included: tuning as for a CPU limited to it.
+TuneResult tune_layer(const Layer& layer, int num_threads, double seconds, const TuneProgress& progress,
+                      xconv_isa isa = XCONV_ISA_AUTO);
+
+// Two plans of one layer timed in alternating rounds of the same run, for
+// about `seconds` (at least three rounds): their median seconds per run and
+// the noise, half the spread of the first plan's rounds relative to its median.
+struct Comparison {
+  double a_seconds = 0, b_seconds = 0;
+  double noise = 0;
+};
+Comparison compare_plans(const Plan& a, const Plan& b, const xconv_conv2d_desc& desc, double seconds);
 
 // The value of `key=` in a describe line, or "" when absent.
 std::string describe_value(const std::string& describe, const std::string& key);

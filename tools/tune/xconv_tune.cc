@@ -3,8 +3,13 @@
 // table against the default plans and the machine's FMA peak, and writes
 // wisdom (xconv.h, "Wisdom") that default plans then find, and an SVG chart.
 //
-//   xconv-tune [--budget SECONDS] [--threads N] [--layout nchw|nhwc] [--batch N]
+//   xconv-tune [--budget SECONDS] [--threads N] [--layout nchw|nhwc] [--batch N] [--isa NAME]
 //              [--wisdom FILE] [--svg FILE] [--peers BENCH_JSON] INPUT...
+//   xconv-tune --verify --wisdom FILE [--budget SECONDS] [--threads N] ... INPUT...
+//
+// --verify tunes nothing: it times, per layer, the plan that FILE gives
+// against the cost model's in alternating rounds of one run, and says
+// whether wisdom is at least as fast within the noise.
 //
 // INPUT: a layer-suite file (bench/layers.txt), one layer inline in that
 // format, or an ONNX model (inputs.h). Progress goes to stderr; the table to
@@ -35,7 +40,7 @@ namespace {
 using xconv::tools::TuneResult;
 
 constexpr const char* kUsage =
-    "usage: xconv-tune [--budget SECONDS] [--threads N] [--layout nchw|nhwc] [--batch N]\n"
+    "usage: xconv-tune [--budget SECONDS] [--threads N] [--layout nchw|nhwc] [--batch N] [--isa NAME]\n"
     "                  [--wisdom FILE] [--svg FILE] [--peers BENCH_JSON] INPUT...\n"
     "  INPUT        a layer-suite file (bench/layers.txt format), one layer inline\n"
     "               ('name N C H W K R S stride pad dilation groups'), or an ONNX model\n"
@@ -45,7 +50,10 @@ constexpr const char* kUsage =
     "  --batch      for an ONNX model's symbolic batch dimension (default 1)\n"
     "  --wisdom     add the tuned choices to FILE (created if missing)\n"
     "  --svg        write a chart of GFLOP/s per layer to FILE\n"
-    "  --peers      bench_conv's --benchmark_out JSON: the peers' GFLOP/s in the chart\n";
+    "  --peers      bench_conv's --benchmark_out JSON: the peers' GFLOP/s in the chart\n"
+    "  --isa        tune as for a CPU limited to this ISA, against that ISA's default plans\n"
+    "               (default: the best this CPU runs)\n"
+    "  --verify     with --wisdom FILE: time FILE's plans against the default ones, tune nothing\n";
 
 struct Settings {
   double budget = 120;
@@ -53,6 +61,8 @@ struct Settings {
   xconv_layout layout = XCONV_LAYOUT_NCHW;
   int64_t batch = 1;
   std::string wisdom, svg, peers;
+  bool verify = false;
+  xconv_isa isa = XCONV_ISA_AUTO;
   std::vector<std::string> inputs;
 };
 
@@ -93,6 +103,14 @@ Settings parse_args(int argc, char** argv) {
       s.svg = value();
     } else if (arg == "--peers") {
       s.peers = value();
+    } else if (arg == "--isa") {
+      const std::string v = value();
+      s.isa = xconv::tools::isa_from_name(v);
+      if (s.isa == XCONV_ISA_AUTO || !xconv_isa_supported(s.isa)) {
+        throw std::invalid_argument("--isa " + v + ": not an ISA this CPU runs (scalar, hwy, avx2, avx512, neon)");
+      }
+    } else if (arg == "--verify") {
+      s.verify = true;
     } else if (arg.size() > 1 && arg[0] == '-' && arg[1] == '-') {
       throw std::invalid_argument("unknown option " + arg);
     } else {
@@ -100,6 +118,7 @@ Settings parse_args(int argc, char** argv) {
     }
   }
   if (s.inputs.empty()) throw std::invalid_argument("no INPUT given");
+  if (s.verify && s.wisdom.empty()) throw std::invalid_argument("--verify needs --wisdom FILE");
   return s;
 }
 
@@ -111,7 +130,8 @@ int affinity_count() {
 // "packed_gemm xconv_f32_gemm_6x64__avx512f kc=288 mc=450 nc=896", from a describe line.
 std::string choice_text(const std::string& describe) {
   using xconv::tools::describe_value;
-  std::string text = describe_value(describe, "path") + " " + describe_value(describe, "kernel");
+  const std::string path = describe_value(describe, "path"), kernel = describe_value(describe, "kernel");
+  std::string text = kernel == path ? path : path + " " + kernel;
   if (!describe_value(describe, "kc").empty()) {
     text += " kc=" + describe_value(describe, "kc") + " mc=" + describe_value(describe, "mc") +
             " nc=" + describe_value(describe, "nc");
@@ -187,6 +207,38 @@ void write_svg(const Settings& s, const std::vector<TuneResult>& results, double
   std::printf("chart: %s\n", s.svg.c_str());
 }
 
+// --verify: per layer, the default plan without wisdom and with FILE's.
+void verify(const Settings& s, const std::vector<xconv::tools::Layer>& layers) {
+  std::printf("%-28s %-10s %9s %9s %6s %6s\n", "layer", "choice", "default", "wisdom", "gain", "noise");
+  double log_gain = 0;
+  int slower = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const xconv_conv2d_desc& d = layers[i].desc;
+    const std::vector<float> weights = xconv::tools::random_floats(
+        static_cast<size_t>(d.out_channels * (d.in_channels / d.groups) * d.kernel_height * d.kernel_width), 2);
+    xconv_plan_options o = xconv::make_options();
+    o.num_threads = s.threads;
+    xconv_wisdom_clear();
+    const xconv::Plan heuristic(d, weights.data(), nullptr, o);
+    xconv::check(xconv_wisdom_load(s.wisdom.c_str()));
+    const xconv::Plan wise(d, weights.data(), nullptr, o);
+    const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = std::max(0.05, (s.budget - spent) / static_cast<double>(layers.size() - i));
+    const xconv::tools::Comparison c = xconv::tools::compare_plans(heuristic, wise, d, seconds);
+    const double gain = c.a_seconds / c.b_seconds, flops = xconv::tools::conv_flops(d);
+    log_gain += std::log(gain);
+    const bool ok = gain >= 1 - c.noise;
+    slower += ok ? 0 : 1;
+    std::printf("%-28s %-10s %9.1f %9.1f %5.2fx %5.1f%%%s\n", layers[i].name.c_str(),
+                xconv::tools::describe_value(wise.describe(), "choice").c_str(), flops / c.a_seconds * 1e-9,
+                flops / c.b_seconds * 1e-9, gain, 100 * c.noise, ok ? "" : "  SLOWER beyond the noise");
+    std::fflush(stdout);
+  }
+  std::printf("geometric mean gain of the wisdom plans: %.3fx over %zu layers; %d slower beyond the noise\n",
+              std::exp(log_gain / static_cast<double>(layers.size())), layers.size(), slower);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -201,6 +253,10 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<xconv::tools::Layer> layers = xconv::tools::read_inputs(s.inputs, s.batch);
     for (xconv::tools::Layer& layer : layers) layer.desc.layout = s.layout;
+    if (s.verify) {
+      verify(s, layers);
+      return 0;
+    }
     // Tuning compares against the cost model's plans: no wisdom (not even
     // XCONV_WISDOM's) while measuring.
     xconv_wisdom_clear();
@@ -217,7 +273,7 @@ int main(int argc, char** argv) {
       const double seconds = std::max(0.05, (0.95 * s.budget - spent) / static_cast<double>(layers.size() - i));
       results.push_back(xconv::tools::tune_layer(layers[i], s.threads, seconds, [&](double fraction) {
         progress.update(i, layers[i].name, fraction);
-      }));
+      }, s.isa));
       const TuneResult& r = results.back();
       char summary[160];
       std::snprintf(summary, sizeof summary, "%d plans, %.1f -> %.1f GFLOP/s (%.2fx)%s", r.candidates,
