@@ -220,7 +220,7 @@ TEST_F(Wisdom, FilesForAnotherCpuVersionOrKernelListAreIgnoredWithAWarning) {
   const std::string text = valid_file();
   const struct { const char* prefix; const char* replacement; const char* reason; } cases[] = {
       {"cpu ", "cpu vendor=FakeCPU family=1 model=1 features=none l1d=1 l2=2 l3=3", "another CPU"},
-      {"version ", "version 99.0.0", "written by xconv 99.0.0"},
+      {"version ", "version 99.0.0", "another xconv version (99.0.0"},
       {"kernels ", "kernels 0123456789abcdef", "another kernel list"},
   };
   for (const auto& c : cases) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <map>
 
 #include "kernels/frame/choose.h"
@@ -101,25 +102,21 @@ bool parse_int(std::string_view text, int64_t lo, int64_t hi, int64_t* out) {
   return true;
 }
 
-// A float as problem_text prints it: %.9g, which reads back exactly, or inf/-inf.
-bool parse_float(std::string_view text, float* out) {
+// A whole token as a real number through strtof or strtod.
+template <class Real>
+bool parse_real(std::string_view text, Real (*convert)(const char*, char**), Real* out) {
   if (text.empty() || text.size() > 40) return false;
   const std::string s(text);
   char* end = nullptr;
-  const float v = std::strtof(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || std::isnan(v)) return false;
-  *out = v;
-  return true;
+  *out = convert(s.c_str(), &end);
+  return end == s.c_str() + s.size();
 }
 
+// A float as problem_text prints it: %.9g, which reads back exactly, or inf/-inf.
+bool parse_float(std::string_view text, float* out) { return parse_real(text, std::strtof, out) && !std::isnan(*out); }
+
 bool parse_gflops(std::string_view text, double* out) {
-  if (text.empty() || text.size() > 40) return false;
-  const std::string s(text);
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || !std::isfinite(v) || v < 0 || v > kMaxGflops) return false;
-  *out = v;
-  return true;
+  return parse_real(text, std::strtod, out) && std::isfinite(*out) && *out >= 0 && *out <= kMaxGflops;
 }
 
 // "AxB" or "A,B,C,D": `count` integers separated by `separator`.
@@ -218,6 +215,19 @@ bool parse_choice(Tokens& t, WisdomEntry* e, std::string* message) {
   return true;
 }
 
+// The header after the magic line, in order: what the file was written for.
+struct HeaderLine {
+  const char* word;
+  std::string WisdomHeader::*field;
+  bool single_token;     // the cpu line has several
+  const char* mismatch;  // why a file that differs is ignored
+};
+const HeaderLine kHeaderLines[] = {
+    {"version", &WisdomHeader::version, true, "written by another xconv version"},
+    {"kernels", &WisdomHeader::kernels, true, "written for another kernel list"},
+    {"cpu", &WisdomHeader::cpu, false, "written for another CPU"},
+};
+
 // "line N: what" into *message; returns kInvalid.
 WisdomParse invalid(size_t line, const std::string& what, std::string* message) {
   *message = "line " + std::to_string(line) + ": " + what;
@@ -258,7 +268,8 @@ bool parse_problem_text(std::string_view text, xconv_conv2d_desc* desc, bool* pr
 WisdomParse parse_wisdom(std::string_view text, const WisdomHeader* expected, std::vector<WisdomEntry>* entries,
                          std::string* message) {
   entries->clear();
-  enum Expect { kMagicLine, kVersion, kKernels, kCpu, kPlans, kDone } expect = kMagicLine;
+  enum Expect { kMagicLine, kHeader, kPlans, kDone } expect = kMagicLine;
+  size_t header = 0;  // the next of kHeaderLines
   std::map<std::string, size_t> seen;  // problem -> its line
   size_t number = 0;
   while (!text.empty()) {
@@ -277,40 +288,24 @@ WisdomParse parse_wisdom(std::string_view text, const WisdomHeader* expected, st
     Tokens t(line);
     const std::string_view word = t.next();
     std::string_view rest = line.substr(std::min(line.size(), word.size() + 1));
-    const bool header_line = expect == kVersion || expect == kKernels || expect == kCpu;
-    if (header_line && (rest.empty() || (expect != kCpu && rest.find(' ') != std::string_view::npos))) {
-      return invalid(number, "expected '" + std::string(word) + "' and its value", message);
-    }
     switch (expect) {
       case kMagicLine:
         if (line != kMagic) return invalid(number, "not an xconv wisdom file (expected 'xconv-wisdom 1')", message);
-        expect = kVersion;
+        expect = kHeader;
         break;
-      case kVersion:
-        if (word != "version") return invalid(number, "expected 'version'", message);
-        if (expected && rest != expected->version) {
-          *message = "written by xconv " + std::string(rest) + ", this is xconv " + expected->version;
+      case kHeader: {
+        const HeaderLine& h = kHeaderLines[header];
+        const bool one_token = rest.find(' ') == std::string_view::npos;
+        if (word != h.word || rest.empty() || (h.single_token && !one_token)) {
+          return invalid(number, std::string("expected '") + h.word + "' and its value", message);
+        }
+        if (expected && rest != expected->*h.field) {
+          *message = std::string(h.mismatch) + " (" + std::string(rest) + "; here: " + expected->*h.field + ")";
           return WisdomParse::kIgnored;
         }
-        expect = kKernels;
+        if (++header == std::size(kHeaderLines)) expect = kPlans;
         break;
-      case kKernels:
-        if (word != "kernels") return invalid(number, "expected 'kernels'", message);
-        if (expected && rest != expected->kernels) {
-          *message = "written for another kernel list (hash " + std::string(rest) + ", this build's is " +
-                     expected->kernels + ")";
-          return WisdomParse::kIgnored;
-        }
-        expect = kCpu;
-        break;
-      case kCpu:
-        if (word != "cpu") return invalid(number, "expected 'cpu'", message);
-        if (expected && rest != expected->cpu) {
-          *message = "written for another CPU (" + std::string(rest) + "; this one is " + expected->cpu + ")";
-          return WisdomParse::kIgnored;
-        }
-        expect = kPlans;
-        break;
+      }
       case kPlans: {
         if (word == "end") {
           int64_t count = 0;
