@@ -1,5 +1,6 @@
 #include "tools/tune/progress.h"
 
+#include <cstdint>
 #include <cstdio>
 
 #include <unistd.h>
@@ -8,6 +9,7 @@ namespace xconv::tools {
 namespace {
 
 constexpr int kBarWidth = 30;
+constexpr double kRedrawSeconds = 0.1;  // at most ten redraws a second, and at each new layer
 
 std::string minutes_seconds(double seconds) {
   const int s = static_cast<int>(seconds + 0.5);
@@ -23,8 +25,15 @@ Progress::Progress(size_t layers)
 
 void Progress::update(size_t index, const std::string& name, double fraction) {
   if (!terminal_ || layers_ == 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (index == drawn_index_ && fraction < 1.0 &&
+      std::chrono::duration<double>(now - drawn_).count() < kRedrawSeconds) {
+    return;
+  }
+  drawn_ = now;
+  drawn_index_ = index;
   const double done = (static_cast<double>(index) + fraction) / static_cast<double>(layers_);
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
   const std::string eta = done > 0.01 ? minutes_seconds(elapsed / done * (1 - done)) : "?";
   const int filled = static_cast<int>(done * kBarWidth);
   std::fprintf(stderr, "\r\033[K[%.*s%*s] %zu/%zu %-28.28s ETA %s", filled, "##############################",

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace xconv::tools {
@@ -24,7 +25,8 @@ class Progress {
  private:
   size_t layers_;
   bool terminal_;
-  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point start_, drawn_;
+  size_t drawn_index_ = SIZE_MAX;
 };
 
 }  // namespace xconv::tools
