@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh build
 [ -f build/build.ninja ] || meson setup build --buildtype=release
-ninja -C build tools/xconv_demo
+ninja -C build tools/xconv_demo tools/xconv-tune
 exec build/tools/xconv_demo "$@"

@@ -65,7 +65,7 @@ if not xconv or slow:
     sys.exit(f"{len(xconv)} xconv sources, not -O3: {slow[:3]}")
 targets = json.load(open(f"{build}/meson-info/intro-targets.json"))
 extra = [t["name"] for t in targets if t.get("subproject") == "xconv" and not t["name"].startswith("xconv")]
-extra += [t["name"] for t in targets if t["name"] in ("xconv_demo", "xconv_tune", "xconv_fingerprint", "xconv_ref")]
+extra += [t["name"] for t in targets if t["name"] in ("xconv_demo", "xconv-tune", "xconv_fingerprint", "xconv_ref")]
 if extra:
     sys.exit(f"the subproject builds more than its library: {extra}")
 print(f"subproject: {len(xconv)} xconv sources at -O3, library targets only")
