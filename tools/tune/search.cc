@@ -106,9 +106,6 @@ class Search {
   Workload& workload() { return w_; }
   const Candidate& best() const { return best_; }
   int measured() const { return measured_; }
-  int num_threads() const { return num_threads_; }
-  xconv_isa isa() const { return isa_; }
-  double target() const { return target_; }
   double remaining() const { return seconds_ - seconds_since(start_); }
 
  private:
