@@ -47,6 +47,14 @@ int main(void) {
     fprintf(stderr, "out-of-range enums not handled\n");
     return 1;
   }
+  /* Wisdom from C: a missing file is an error naming it, and nothing is held. */
+  xconv_set_log(NULL, NULL);
+  if (xconv_wisdom_load("/nonexistent/app.wisdom") != XCONV_INVALID_ARGUMENT ||
+      strstr(xconv_last_error(), "/nonexistent/app.wisdom") == NULL || xconv_wisdom_count() != 0) {
+    fprintf(stderr, "missing wisdom file not reported: %s\n", xconv_last_error());
+    return 1;
+  }
+  xconv_wisdom_clear();
   printf("C API ok: %s\n", xconv_version());
   return 0;
 }
