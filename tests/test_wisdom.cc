@@ -269,8 +269,12 @@ TEST_F(Wisdom, BrokenAndHostileFilesAreRefusedNamingTheLine) {
   expect_refused(swap(" gflops=", " gflops=nan x="), plan, "a NaN rate");
   expect_refused(swap(" kernel=", " kernel=xconv_f32_gemm_1x1__nope junk="), plan, "an unknown kernel");
   expect_refused(swap(" path=", " path=teleport junk="), plan, "an unknown path");
-  const bool x86 = xconv_isa_supported(XCONV_ISA_AVX2) || xconv_isa_supported(XCONV_ISA_HWY);
-  const std::string foreign = x86 || xconv_isa_supported(XCONV_ISA_AVX512) ? "neon" : "avx512";
+  // An ISA of xconv this CPU cannot run: NEON on x86, AVX-512 on Arm (or on an x86 without it).
+  std::string foreign;
+  for (xconv_isa isa : {XCONV_ISA_NEON, XCONV_ISA_AVX512, XCONV_ISA_AVX2}) {
+    if (foreign.empty() && !xconv_isa_supported(isa)) foreign = xconv_isa_name(isa);
+  }
+  ASSERT_FALSE(foreign.empty());
   const size_t isa_at = entry.find(" isa=");
   const std::string isa_token = entry.substr(isa_at, entry.find(' ', isa_at + 1) - isa_at);
   expect_refused(swap(isa_token, " isa=" + foreign), plan, "an ISA this CPU cannot run");
