@@ -15,6 +15,7 @@
 #include "kernels/frame/error.h"
 #include "kernels/frame/isa.h"
 #include "kernels/frame/log.h"
+#include "kernels/frame/raw_enum.h"
 
 namespace xconv {
 namespace {
@@ -70,7 +71,7 @@ void load_environment_once() {
 
 bool forces_choice(const xconv_plan_options& o) {
   const char* env_isa = std::getenv("XCONV_ISA");
-  return o.isa != XCONV_ISA_AUTO || o.kernel != nullptr || o.path != nullptr || o.kc != 0 || o.mc != 0 ||
+  return raw_enum(o.isa) != XCONV_ISA_AUTO || o.kernel != nullptr || o.path != nullptr || o.kc != 0 || o.mc != 0 ||
          o.nc != 0 || (env_isa != nullptr && *env_isa != '\0');
 }
 
