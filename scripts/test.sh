@@ -116,7 +116,10 @@ if [ -f build-asan/build.ninja ] || CC=clang CXX=clang++ meson setup build-asan 
     -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=enabled -Dbench=disabled \
     >"$logs/asan-setup.log" 2>&1; then
   stage asan-build ninja -C build-asan
-  stage asan-run meson test -C build-asan --suite unit --print-errorlogs --num-processes 2 --logbase asan
+  # The full bit-exact kernel sweep runs natively; here (and in the shared
+  # build) the emulators' sample of it, which still crosses every tile edge.
+  XCONV_TEST_QUICK=1 stage asan-run meson test -C build-asan --suite unit --print-errorlogs --num-processes 2 \
+    --logbase asan
   results+=("asan+ubsan=build-asan/meson-logs/asan.json")
   fuzz() {
     local scratch
@@ -157,7 +160,8 @@ log "shared-library build"
 if [ -f build-shared/build.ninja ] || meson setup build-shared -Ddefault_library=shared -Dbench=disabled \
     >"$logs/shared-setup.log" 2>&1; then
   stage shared-build ninja -C build-shared
-  stage shared-run meson test -C build-shared --suite unit --print-errorlogs --num-processes 2 --logbase shared
+  XCONV_TEST_QUICK=1 stage shared-run meson test -C build-shared --suite unit --print-errorlogs --num-processes 2 \
+    --logbase shared
   results+=("shared=build-shared/meson-logs/shared.json")
 else
   results+=("shared=$logs/shared-setup.log")
