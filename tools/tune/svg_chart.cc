@@ -8,7 +8,7 @@ namespace xconv::tools {
 namespace {
 
 constexpr double kLeft = 70, kRight = 20, kTop = 60, kBottom = 170;  // margins (px)
-constexpr double kPlotHeight = 360, kGroupWidth = 34;
+constexpr double kPlotHeight = 360, kGroupWidth = 34, kMinWidth = 760;  // room for the title and legend
 const char* const kColors[] = {"#9e9e9e", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"};
 
 // Text content and attribute values: the five XML specials escaped.
@@ -51,8 +51,12 @@ std::string svg_chart(const std::string& title, const std::vector<std::string>& 
     for (double v : s.values) top = std::max(top, v);
   }
   top = top > 0 ? top * 1.08 : 1;
-  const double width = kLeft + kRight + kGroupWidth * static_cast<double>(std::max<size_t>(1, layers.size()));
+  const double width =
+      std::max(kMinWidth, kLeft + kRight + kGroupWidth * static_cast<double>(std::max<size_t>(1, layers.size())));
   const double height = kTop + kPlotHeight + kBottom;
+  // Few layers spread out over the minimum width, up to 120 px a group.
+  const double group = std::min(120.0, std::max(kGroupWidth, (width - kLeft - kRight) /
+                                                                 static_cast<double>(std::max<size_t>(1, layers.size()))));
   const auto y = [&](double v) { return kTop + kPlotHeight * (1 - v / top); };
   std::string svg = format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
                            "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"11\">\n",
@@ -71,9 +75,9 @@ std::string svg_chart(const std::string& title, const std::vector<std::string>& 
                 kTop + kPlotHeight / 2);
 
   // Bars: one group per layer, one bar per series.
-  const double bar = (kGroupWidth - 6) / static_cast<double>(std::max<size_t>(1, series.size()));
+  const double bar = (group - 6) / static_cast<double>(std::max<size_t>(1, series.size()));
   for (size_t i = 0; i < layers.size(); ++i) {
-    const double x0 = kLeft + kGroupWidth * static_cast<double>(i) + 3;
+    const double x0 = kLeft + group * static_cast<double>(i) + 3;
     for (size_t s = 0; s < series.size(); ++s) {
       const double v = i < series[s].values.size() ? series[s].values[i] : 0;
       if (v <= 0) continue;
@@ -82,7 +86,7 @@ std::string svg_chart(const std::string& title, const std::vector<std::string>& 
       svg += std::string(" fill=\"") + kColors[s % 6] + "\"><title>" + escape(layers[i] + " " + series[s].name) +
              format(": %.1f GFLOP/s", v) + "</title></rect>\n";
     }
-    svg += format("<text transform=\"translate(%.1f %.1f) rotate(-60)\" text-anchor=\"end\">", x0 + kGroupWidth / 2,
+    svg += format("<text transform=\"translate(%.1f %.1f) rotate(-60)\" text-anchor=\"end\">", x0 + group / 2,
                   kTop + kPlotHeight + 10) +
            escape(layers[i]) + "</text>\n";
   }
@@ -97,12 +101,15 @@ std::string svg_chart(const std::string& title, const std::vector<std::string>& 
                   width - kRight, y(peak_gflops) - 4, peak_gflops);
   }
 
-  // Legend.
-  double lx = kLeft;
+  // Legend, in rows as wide as the chart.
+  double lx = kLeft, ly = 32;
   for (size_t s = 0; s < series.size(); ++s) {
-    svg += format("<rect x=\"%.1f\" y=\"32\" width=\"12\" height=\"12\"", lx) + " fill=\"" + kColors[s % 6] + "\"/>";
-    svg += format("<text x=\"%.1f\" y=\"42\">", lx + 16) + escape(series[s].name) + "</text>\n";
-    lx += 24 + 7 * static_cast<double>(series[s].name.size());
+    const double item = 24 + 7 * static_cast<double>(series[s].name.size());
+    if (lx > kLeft && lx + item > width - kRight) lx = kLeft, ly += 14;
+    svg += format("<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\"", lx, ly) + " fill=\"" + kColors[s % 6] +
+           "\"/>";
+    svg += format("<text x=\"%.1f\" y=\"%.1f\">", lx + 16, ly + 10) + escape(series[s].name) + "</text>\n";
+    lx += item;
   }
   svg += "</svg>\n";
   return svg;
