@@ -7,8 +7,11 @@
 namespace xconv::tools {
 namespace {
 
-constexpr double kLeft = 70, kRight = 20, kTop = 60, kBottom = 170;  // margins (px)
-constexpr double kPlotHeight = 360, kGroupWidth = 34, kMinWidth = 760;  // room for the title and legend
+// Horizontal bars, one row per layer: the names stay horizontal, so no text
+// is rotated (renderers disagree on rotated text: ImageMagick's own SVG
+// reader turns it the other way).
+constexpr double kLabelWidth = 200, kRight = 30, kTop = 70, kBottom = 40;  // margins (px)
+constexpr double kPlotWidth = 640, kBar = 5, kRowGap = 6;
 const char* const kColors[] = {"#9e9e9e", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"};
 
 // Text content and attribute values: the five XML specials escaped.
@@ -50,64 +53,61 @@ std::string svg_chart(const std::string& title, const std::vector<std::string>& 
   for (const ChartSeries& s : series) {
     for (double v : s.values) top = std::max(top, v);
   }
-  top = top > 0 ? top * 1.08 : 1;
-  const double width =
-      std::max(kMinWidth, kLeft + kRight + kGroupWidth * static_cast<double>(std::max<size_t>(1, layers.size())));
-  const double height = kTop + kPlotHeight + kBottom;
-  // Few layers spread out over the minimum width, up to 120 px a group.
-  const double group = std::min(120.0, std::max(kGroupWidth, (width - kLeft - kRight) /
-                                                                 static_cast<double>(std::max<size_t>(1, layers.size()))));
-  const auto y = [&](double v) { return kTop + kPlotHeight * (1 - v / top); };
+  top = top > 0 ? top * 1.05 : 1;
+  const double row = kBar * static_cast<double>(std::max<size_t>(1, series.size())) + kRowGap;
+  const double plot_height = row * static_cast<double>(std::max<size_t>(1, layers.size()));
+  const double width = kLabelWidth + kPlotWidth + kRight, height = kTop + plot_height + kBottom;
+  const auto x = [&](double v) { return kLabelWidth + kPlotWidth * v / top; };
   std::string svg = format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
                            "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"11\">\n",
                            width, height, width, height);
-  svg += format("<rect width=\"%.0f\" height=\"%.0f\" fill=\"white\"/>\n", width, height);
-  svg += "<text x=\"" + format("%.0f", kLeft) + "\" y=\"22\" font-size=\"15\">" + escape(title) + "</text>\n";
+  svg += format("<rect width=\"%.0f\" height=\"%.0f\" fill=\"white\" stroke=\"none\"/>\n", width, height);
+  svg += "<text x=\"10\" y=\"22\" font-size=\"15\">" + escape(title) + "</text>\n";
 
-  // Grid and axis labels.
+  // Grid, with the GFLOP/s scale above and below the bars.
   const double step = grid_step(top);
   for (double v = 0; v <= top; v += step) {
-    svg += format("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", kLeft,
-                  width - kRight, y(v), y(v));
-    svg += format("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n", kLeft - 6, y(v) + 4, v);
+    svg += format("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", x(v), x(v), kTop,
+                  kTop + plot_height);
+    svg += format("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.0f</text>\n", x(v), kTop - 6, v);
+    svg += format("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.0f</text>\n", x(v), kTop + plot_height + 14,
+                  v);
   }
-  svg += format("<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\">GFLOP/s</text>\n",
-                kTop + kPlotHeight / 2);
+  svg += format("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">GFLOP/s</text>\n", kLabelWidth + kPlotWidth / 2,
+                kTop + plot_height + 30);
 
-  // Bars: one group per layer, one bar per series.
-  const double bar = (group - 6) / static_cast<double>(std::max<size_t>(1, series.size()));
+  // Bars: one row per layer, one bar per series.
   for (size_t i = 0; i < layers.size(); ++i) {
-    const double x0 = kLeft + group * static_cast<double>(i) + 3;
+    const double y0 = kTop + row * static_cast<double>(i) + kRowGap / 2;
+    svg += format("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", kLabelWidth - 6, y0 + (row - kRowGap) / 2 + 4) +
+           escape(layers[i]) + "</text>\n";
     for (size_t s = 0; s < series.size(); ++s) {
       const double v = i < series[s].values.size() ? series[s].values[i] : 0;
       if (v <= 0) continue;
-      svg += format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"", x0 + bar * static_cast<double>(s),
-                    y(v), bar, kTop + kPlotHeight - y(v));
-      svg += std::string(" fill=\"") + kColors[s % 6] + "\"><title>" + escape(layers[i] + " " + series[s].name) +
-             format(": %.1f GFLOP/s", v) + "</title></rect>\n";
+      svg += format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"", kLabelWidth,
+                    y0 + kBar * static_cast<double>(s), x(v) - kLabelWidth, kBar);
+      svg += std::string(" fill=\"") + kColors[s % 6] + "\" stroke=\"none\"><title>" +
+             escape(layers[i] + " " + series[s].name) + format(": %.1f GFLOP/s", v) + "</title></rect>\n";
     }
-    svg += format("<text transform=\"translate(%.1f %.1f) rotate(-60)\" text-anchor=\"end\">", x0 + group / 2,
-                  kTop + kPlotHeight + 10) +
-           escape(layers[i]) + "</text>\n";
   }
-  svg += format("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", kLeft, width - kRight,
-                kTop + kPlotHeight, kTop + kPlotHeight);
+  svg += format("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", kLabelWidth,
+                kLabelWidth, kTop, kTop + plot_height);
 
   // The FMA peak, measured in the same run.
   if (peak_gflops > 0) {
     svg += format("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" stroke-dasharray=\"6 4\"/>\n",
-                  kLeft, width - kRight, y(peak_gflops), y(peak_gflops));
+                  x(peak_gflops), x(peak_gflops), kTop, kTop + plot_height);
     svg += format("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#d62728\">FMA peak %.0f GFLOP/s</text>\n",
-                  width - kRight, y(peak_gflops) - 4, peak_gflops);
+                  x(peak_gflops) - 4, kTop + plot_height + 30, peak_gflops);
   }
 
   // Legend, in rows as wide as the chart.
-  double lx = kLeft, ly = 32;
+  double lx = 10, ly = 32;
   for (size_t s = 0; s < series.size(); ++s) {
     const double item = 24 + 7 * static_cast<double>(series[s].name.size());
-    if (lx > kLeft && lx + item > width - kRight) lx = kLeft, ly += 14;
+    if (lx > 10 && lx + item > width - kRight) lx = 10, ly += 14;
     svg += format("<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\"", lx, ly) + " fill=\"" + kColors[s % 6] +
-           "\"/>";
+           "\" stroke=\"none\"/>";
     svg += format("<text x=\"%.1f\" y=\"%.1f\">", lx + 16, ly + 10) + escape(series[s].name) + "</text>\n";
     lx += item;
   }

@@ -1,5 +1,5 @@
-// A self-contained SVG bar chart of a tuning run: GFLOP/s per layer, the
-// default plan against the tuned one (and the peers, when given), with the
+// A self-contained SVG bar chart of a tuning run: GFLOP/s per layer (a row
+// each), the default plan against the tuned one (and the peers, when given), with the
 // FMA peak as a line. Plain text out, no dependency.
 #ifndef XCONV_TOOLS_TUNE_SVG_CHART_H_
 #define XCONV_TOOLS_TUNE_SVG_CHART_H_
