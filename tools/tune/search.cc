@@ -64,18 +64,6 @@ bool make_plan(const Candidate& c, int num_threads, xconv_isa isa, const Workloa
   return Plan::create(w.desc, w.weights.data(), w.bias.data(), o, out) == XCONV_OK;
 }
 
-// Two describe lines name the same plan, whatever the options that made them.
-bool same_plan(const std::string& a, const std::string& b) {
-  const auto strip = [](std::string d) {
-    for (const char* key : {" choice=", " max_threads="}) {
-      const size_t at = d.find(key);
-      if (at != std::string::npos) d.erase(at, d.find(' ', at + 1) - at);
-    }
-    return d;
-  };
-  return strip(a) == strip(b);
-}
-
 int64_t describe_int(const std::string& describe, const std::string& key) {
   return std::atoll(describe_value(describe, key).c_str());
 }
@@ -213,6 +201,17 @@ Comparison compare_plans(const Plan& a, const Plan& b, const xconv_conv2d_desc& 
   c.b_seconds = bs[bs.size() / 2];
   c.noise = std::max(0.01, (as.back() - as.front()) / c.a_seconds / 2);
   return c;
+}
+
+bool same_plan(const std::string& a, const std::string& b) {
+  const auto strip = [](std::string d) {
+    for (const char* key : {" choice=", " max_threads="}) {
+      const size_t at = d.find(key);
+      if (at != std::string::npos) d.erase(at, d.find(' ', at + 1) - at);
+    }
+    return d;
+  };
+  return strip(a) == strip(b);
 }
 
 std::string describe_value(const std::string& describe, const std::string& key) {

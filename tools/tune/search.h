@@ -55,6 +55,10 @@ struct Comparison {
 };
 Comparison compare_plans(const Plan& a, const Plan& b, const xconv_conv2d_desc& desc, double seconds);
 
+// Two describe lines name the same plan, whatever options made them (the
+// choice= and max_threads= tokens aside).
+bool same_plan(const std::string& a, const std::string& b);
+
 // The value of `key=` in a describe line, or "" when absent.
 std::string describe_value(const std::string& describe, const std::string& key);
 
