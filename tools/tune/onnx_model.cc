@@ -2,7 +2,7 @@
 
 #include <onnx/onnx_pb.h>
 
-#include <array>
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
