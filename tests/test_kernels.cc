@@ -32,15 +32,16 @@ struct KernelUnderTest {
   const char* name;
   xconv_isa isa;
   size_t mr, nr;
+  bool variant;  // a tuning variant (gen/kernels.py)
   xconv_ukernel_fn kernel, model;                    // GEMM kernels
   xconv_igemm_ukernel_fn igemm_kernel, igemm_model;  // IGEMM kernels
 };
 
 const KernelUnderTest kKernels[] = {
 #define XCONV_KERNEL(isa, mr, nr, fused, variant, name) \
-  {#name, isa, mr, nr, name, &gemm_model<mr, nr, fused>, nullptr, nullptr},
+  {#name, isa, mr, nr, variant, name, &gemm_model<mr, nr, fused>, nullptr, nullptr},
 #define XCONV_IGEMM_KERNEL(isa, mr, nr, fused, variant, name) \
-  {#name, isa, mr, nr, nullptr, nullptr, name, &igemm_model<mr, nr, fused>},
+  {#name, isa, mr, nr, variant, nullptr, nullptr, name, &igemm_model<mr, nr, fused>},
 #include "kernels/ukernels/gen/kernel_list.inc"
 #undef XCONV_IGEMM_KERNEL
 #undef XCONV_KERNEL
@@ -106,6 +107,10 @@ std::vector<size_t> tap_splits(const KernelUnderTest& k, size_t kc) {
   }
   return splits;
 }
+
+// XCONV_TEST_SKIP_VARIANTS=1 (the Bochs guest) leaves the tuning variants
+// to the native and SIMDe sweeps: an emulator takes a sample.
+bool sampled_out(const KernelUnderTest& k) { return k.variant && std::getenv("XCONV_TEST_SKIP_VARIANTS") != nullptr; }
 
 bool runnable(const KernelUnderTest& k) {
 #if defined(XCONV_TEST_AVX512_EMULATED)
@@ -237,6 +242,7 @@ class EveryKernel : public ::testing::TestWithParam<KernelUnderTest> {};
 TEST_P(EveryKernel, BitExactAgainstScalarModel) {
   const KernelUnderTest& k = GetParam();
   if (!runnable(k)) GTEST_SKIP() << k.name << ": this CPU cannot run " << xconv_isa_name(k.isa);
+  if (sampled_out(k)) GTEST_SKIP() << k.name << ": a tuning variant, swept natively and through SIMDe";
   const bool quick = std::getenv("XCONV_TEST_QUICK") != nullptr;
   std::mt19937_64 rng(base_seed() ^ std::hash<std::string>{}(k.name));
   const std::vector<size_t> depths = quick ? std::vector<size_t>{1, 3, 4, 9}
@@ -266,6 +272,7 @@ TEST_P(EveryKernel, BitExactAgainstScalarModel) {
 TEST_P(EveryKernel, NonFiniteValuesPropagateLikeTheModel) {
   const KernelUnderTest& k = GetParam();
   if (!runnable(k)) GTEST_SKIP() << k.name << ": this CPU cannot run " << xconv_isa_name(k.isa);
+  if (sampled_out(k)) GTEST_SKIP() << k.name << ": a tuning variant, swept natively and through SIMDe";
   const size_t kc = 5, ldc = k.nr;
   for (float special : {NAN, INFINITY, -INFINITY}) {
     std::vector<float> a(kc * k.mr, 0.5f), b(kc * k.nr, 0.25f);
