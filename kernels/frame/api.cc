@@ -9,6 +9,7 @@
 #include "kernels/frame/error.h"
 #include "kernels/frame/isa.h"
 #include "kernels/frame/kernel_table.h"
+#include "kernels/frame/limits.h"
 #include "kernels/frame/log.h"
 #include "kernels/frame/plan.h"
 #include "kernels/frame/raw_enum.h"
@@ -75,9 +76,6 @@ xconv_status with_packing_options(const char* who, const xconv_conv2d_desc* desc
   xconv::resolve_options(caller.d, caller.d.negative_slopes != nullptr, max_threads, known, &r);
   return xconv::with_wisdom_fallback(&r, known, [&](const xconv_plan_options& o) { return make(shape, o); });
 }
-
-constexpr int kMaxWisdomThreads = 1024;
-constexpr double kMaxWisdomGflops = 1e9;
 
 }  // namespace
 
@@ -282,11 +280,11 @@ xconv_status xconv_wisdom_add(const xconv_plan* plan, int num_threads, double gf
   const char* who = "xconv_wisdom_add";
   return at_boundary(who, [&] {
     if (plan == nullptr) return fail(XCONV_INVALID_ARGUMENT, "%s: plan is NULL", who);
-    if (num_threads < 0 || num_threads > kMaxWisdomThreads) {
-      return fail(XCONV_INVALID_ARGUMENT, "%s: num_threads must be in [0, %d], got %d", who, kMaxWisdomThreads,
+    if (num_threads < 0 || num_threads > xconv::kMaxThreads) {
+      return fail(XCONV_INVALID_ARGUMENT, "%s: num_threads must be in [0, %d], got %d", who, xconv::kMaxThreads,
                   num_threads);
     }
-    const auto measured = [](double g) { return std::isfinite(g) && g >= 0 && g <= kMaxWisdomGflops; };
+    const auto measured = [](double g) { return std::isfinite(g) && g >= 0 && g <= xconv::kMaxGflops; };
     if (!measured(gflops) || !measured(default_gflops)) {
       return fail(XCONV_INVALID_ARGUMENT, "%s: gflops and default_gflops must be in [0, 1e9]", who);
     }

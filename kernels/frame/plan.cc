@@ -11,6 +11,7 @@
 
 #include "kernels/frame/error.h"
 #include "kernels/frame/isa.h"
+#include "kernels/frame/limits.h"
 #include "kernels/frame/run.h"
 #include "kernels/frame/verbose.h"
 #include "kernels/pack/weight_pack.h"
@@ -19,8 +20,6 @@
 namespace xconv {
 namespace {
 
-constexpr int kMaxThreads = 1024;
-constexpr int64_t kMaxBlock = 1 << 20;
 // Default blocking, from cache sizes (Low et al., "Analytical modeling is
 // enough for high-performance BLIS"): the mc x kc A block takes half the L2,
 // which is read at run time (kc: packed.cc). The packed image panel is as

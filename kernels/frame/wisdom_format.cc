@@ -14,16 +14,14 @@
 #include "kernels/frame/error.h"
 #include "kernels/frame/isa.h"
 #include "kernels/frame/kernel_table.h"
+#include "kernels/frame/limits.h"
 #include "kernels/frame/shape.h"
 
 namespace xconv {
 namespace {
 
 constexpr const char* kMagic = "xconv-wisdom 1";
-constexpr int kMaxThreads = 1024;      // as plan.cc's options check
-constexpr int64_t kMaxBlock = 1 << 20;  // ditto
 constexpr int64_t kMaxSize = int64_t{1} << 40;  // descriptor fields: shape.cc refuses far less
-constexpr double kMaxGflops = 1e9;
 constexpr size_t kMaxLine = 4096;
 
 // FNV-1a over the kernel names in table order: a library built with other
