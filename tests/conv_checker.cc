@@ -82,7 +82,9 @@ ConvCase random_case(uint64_t seed) {
     d.batch = pick(1, 3);
     const int64_t kind = pick(0, 9);
     if (kind == 0) {  // depthwise, sometimes with a channel multiplier
-      d.groups = pick(1, 12);
+      // Up to 12 channels: inside one vector (the tail); up to 40: whole
+      // vectors of every target too, and NHWC tiles of several vectors.
+      d.groups = pick(0, 1) ? pick(1, 12) : pick(13, 40);
       d.in_channels = d.groups;
       d.out_channels = d.groups * pick(1, 2);
     } else if (kind == 1 && pick(0, 1) == 0) {  // ResNeXt-like: many groups, few channels each (grouped direct)

@@ -54,6 +54,49 @@ TEST_P(EveryIsa, RandomShapesMatchReference) {
   }
 }
 
+// NHWC depthwise runs tiles of 14 and 7 pixels, then single ones, over
+// whole vectors of channels and a tail; kernel widths 3 and 5 at stride 1 or
+// 2 share column loads across taps, the other shapes read a pointer per tap.
+// Every combination, with padding on both edges and the post-ops.
+TEST_P(EveryIsa, DepthwiseNhwcTiles) {
+  int failures = 0, n = 0;
+  for (int64_t kw : {2, 3, 5}) {
+    for (int64_t stride : {1, 2}) {
+      for (int64_t dilation : {1, 2}) {
+        for (int64_t channels : {16, 37}) {
+          for (int64_t width : {7, 15, 30}) {
+            ConvCase c;
+            xconv_conv2d_desc& d = c.desc;
+            xconv_conv2d_desc_init(&d);
+            d.layout = XCONV_LAYOUT_NHWC;
+            d.batch = 1;
+            d.groups = d.in_channels = d.out_channels = channels;
+            d.in_height = 5;
+            d.in_width = width;
+            d.kernel_height = 3;
+            d.kernel_width = kw;
+            d.stride_height = d.stride_width = stride;
+            d.dilation_width = dilation;
+            d.pad_top = d.pad_bottom = 1;
+            d.pad_left = (kw - 1) * dilation / 2;
+            d.pad_right = (kw - 1) * dilation - d.pad_left;
+            d.has_residual = ++n % 3 == 0;
+            d.output_min = -0.5f;
+            c.prelu = n % 2 == 0;
+            c.seed = static_cast<uint64_t>(n);
+            xconv_plan_options o;
+            xconv_plan_options_init(&o);
+            o.isa = GetParam();
+            const ::testing::AssertionResult result = check_case(c, o);
+            EXPECT_TRUE(result) << describe(c);
+            if (!result && ++failures == 5) return;
+          }
+        }
+      }
+    }
+  }
+}
+
 // Threads split output tiles, never K: the bits must not depend on the count.
 TEST_P(EveryIsa, ThreadCountDoesNotChangeBits) {
   for (int i = 0; i < 20; ++i) {

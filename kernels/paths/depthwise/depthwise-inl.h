@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <algorithm>
+
 #include <hwy/highway.h>
 
 #include "kernels/paths/depthwise/depthwise.h"
@@ -89,6 +91,16 @@ HWY_INLINE void store_first(D d, hn::Vec<D> v, size_t count, float* y) {
   float lanes[64];  // more than any target's vector
   hn::StoreU(v, d, lanes);
   for (size_t i = 0; i < count; ++i) y[i] = lanes[i];
+}
+
+// The channels of one input pixel from `first`, as a vector; only `valid`
+// of them exist (the rest read as zero, never past the pixel's channels).
+template <class D>
+HWY_INLINE hn::Vec<D> load_channels(D d, const float* x, int64_t valid) {
+  if (valid >= static_cast<int64_t>(hn::Lanes(d))) return hn::LoadU(d, x);
+  float lanes[64] = {};  // more than any target's vector
+  for (int64_t c = 0; c < valid; ++c) lanes[c] = x[c];
+  return hn::LoadU(d, lanes);
 }
 
 // Copies the input plane into the padded plane (DepthwiseJob::padded_*):
@@ -203,45 +215,125 @@ void DepthwiseNchw(const DepthwiseJob& j, const RunTensors& t, float* scratch, s
   }
 }
 
-// kVectors vectors of channels from o, of kPixels output pixels of row oh
-// from ow0: the taps' sums stay in registers, each tap's weights are loaded
-// once for all the pixels; padding taps multiply zeros. kInterior: the
-// caller has checked that every tap of these pixels is inside the image.
-template <int kPixels, int kVectors, bool kInterior>
-HWY_INLINE void nhwc_block(const DepthwiseJob& j, const float* image, int64_t oh, int64_t ow0, int64_t o,
-                           float* y_row, const float* r_row) {
+// NHWC tiles: kPixels output pixels of one row by a vector of channels,
+// read through a table of input pixel pointers, rows of kCols
+// (see fill_column_table). With kKw > 1 a table row is one kernel row r and
+// its columns are the input pixels the tile's taps of that row read: each
+// is loaded once and multiplied by every tap it meets (kKw of them for stride
+// 1), where a load per tap would be one load per FMA. That matters because
+// this is load-bound: Zen 5 here issues about one 512-bit load a cycle, two
+// FMAs. With kKw = 1 a table row is one tap (r, s) and its columns the
+// tile's pixels: any kernel width, stride and dilation. Either way a padding
+// tap points at the task's row of zeros and is multiplied like any other,
+// and every output's chain runs over the taps in (r, s) order.
+template <int kPixels, int kKw, int kStride>
+constexpr int table_columns() {
+  return (kPixels - 1) * kStride + kKw;
+}
+
+// A tile is one vector of channels wide, so that the registers go to
+// pixels: the more pixels, the fewer column loads per FMA. AVX2 has 16
+// vector registers, the other targets 32: accumulators, a kernel row of
+// weights and a column fit either way. Image widths are mostly multiples of
+// 7 (112, 56, 28, 14, 7): a row takes tiles of kTilePixels, then of 7.
+constexpr int kTilePixels = HWY_TARGET == HWY_AVX2 ? 7 : 14;
+static_assert(kTilePixels <= kMaxTilePixels, "depthwise.h sizes the tap table for kMaxTilePixels");
+
+// Channels [o, o + lanes), or with kTail the first `valid` < lanes channels
+// from o (loaded and stored through a buffer, never past them), of the
+// pixels of `rows` table rows from `table`.
+template <int kPixels, int kKw, int kStride, bool kTail>
+HWY_INLINE void nhwc_tile(const DepthwiseJob& j, const float* const* table, int64_t rows, int64_t o, int64_t valid,
+                          float* y, const float* r) {
+  constexpr int kCols = table_columns<kPixels, kKw, kStride>();
   const hn::ScalableTag<float> d;
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d)), K = j.out_channels;
-  hn::Vec<decltype(d)> acc[kPixels][kVectors];
+  using V = hn::Vec<decltype(d)>;
+  const int64_t K = j.out_channels;
+  const auto load = [&](const float* at) { return kTail ? load_channels(d, at, valid) : hn::LoadU(d, at); };
+  V acc[kPixels];
   for (int p = 0; p < kPixels; ++p) {
-    for (int v = 0; v < kVectors; ++v) {
-      const float* r = r_row ? r_row + (ow0 + p) * j.out_stride + o + v * lanes : nullptr;
-      acc[p][v] = chain_start(d, j, r, hn::Lanes(d));
-    }
+    acc[p] = chain_start(d, j, r ? r + p * j.out_stride + o : nullptr, kTail ? static_cast<size_t>(valid) : hn::Lanes(d));
   }
-  for (int64_t r = 0; r < j.kh; ++r) {
-    const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
-    const bool row_inside = kInterior || (ih >= 0 && ih < j.in_h);
-    for (int64_t s = 0; s < j.kw; ++s) {
-      const float* w = j.weights + (r * j.kw + s) * K + o;
-      hn::Vec<decltype(d)> wv[kVectors];
-      for (int v = 0; v < kVectors; ++v) wv[v] = hn::LoadU(d, w + v * lanes);
-      for (int p = 0; p < kPixels; ++p) {
-        const int64_t iw = (ow0 + p) * j.stride_w - j.pad_left + s * j.dilation_w;
-        const bool inside = kInterior || (row_inside && iw >= 0 && iw < j.in_w);
-        const float* x = image + (ih * j.in_w + iw) * j.in_stride + o;
-        for (int v = 0; v < kVectors; ++v) {
-          acc[p][v] = hn::MulAdd(wv[v], inside ? hn::LoadU(d, x + v * lanes) : hn::Zero(d), acc[p][v]);
-        }
+  for (int64_t row = 0; row < rows; ++row) {
+    V w[kKw];
+    for (int s = 0; s < kKw; ++s) w[s] = load(j.weights + (row * kKw + s) * K + o);
+    const float* const* columns = table + row * kCols;
+    // Unrolled whole, or the accumulators, indexed by c, would live in memory.
+#pragma GCC unroll 64
+    for (int c = 0; c < kCols; ++c) {
+      const V x = load(columns[c] + o);
+#pragma GCC unroll 8
+      for (int s = 0; s < kKw; ++s) {  // the taps that read column c: pixel p = (c - s) / kStride
+        const int q = c - s;
+        if (q >= 0 && q % kStride == 0 && q / kStride < kPixels) acc[q / kStride] = hn::MulAdd(w[s], x, acc[q / kStride]);
       }
     }
   }
-  for (int v = 0; v < kVectors; ++v) {
-    const Finish<decltype(d)> finish(d, j, o + v * lanes, true);
+  if (kTail) {  // the sums out through a buffer, finished one by one
     for (int p = 0; p < kPixels; ++p) {
-      hn::StoreU(finish(acc[p][v]), d, y_row + (ow0 + p) * j.out_stride + o + v * lanes);
+      float sums[64] = {};  // more than any target's vector
+      hn::StoreU(acc[p], d, sums);
+      float* out = y + p * j.out_stride + o;
+      for (int64_t i = 0; i < valid; ++i) out[i] = finish_point(j, o + i, sums[i]);
     }
+    return;
   }
+  const Finish<decltype(d)> finish(d, j, o, true);
+  for (int p = 0; p < kPixels; ++p) hn::StoreU(finish(acc[p]), d, y + p * j.out_stride + o);
+}
+
+// The table of a tile of kPixels pixels of row oh from ow0 (see nhwc_tile):
+// its rows are the kernel rows (kKw > 1: the kernel is kKw wide, dilation 1)
+// or the taps (kKw = 1), and returns how many.
+template <int kPixels, int kKw, int kStride>
+HWY_INLINE int64_t fill_column_table(const DepthwiseJob& j, const float* image, const float* zeros, int64_t oh,
+                                     int64_t ow0, const float** table) {
+  constexpr int kCols = table_columns<kPixels, kKw, kStride>();
+  const int64_t per_kernel_row = kKw > 1 ? 1 : j.kw;  // table rows
+  const int64_t column_step = kKw > 1 ? 1 : j.stride_w;  // input columns between table columns
+  for (int64_t row = 0; row < j.kh * per_kernel_row; ++row) {
+    const int64_t ih = oh * j.stride_h - j.pad_top + row / per_kernel_row * j.dilation_h;
+    const int64_t iw0 = ow0 * j.stride_w - j.pad_left + row % per_kernel_row * j.dilation_w;
+    const float** entry = table + row * kCols;
+    // Columns [first, end) are inside the image, the rest padding.
+    int64_t first = kCols, end = kCols;
+    if (ih >= 0 && ih < j.in_h) {
+      first = iw0 >= 0 ? 0 : std::min<int64_t>(kCols, (-iw0 + column_step - 1) / column_step);
+      end = std::max(first, std::min<int64_t>(kCols, (j.in_w - iw0 + column_step - 1) / column_step));
+    }
+    const float* x = image + (ih * j.in_w + iw0 + first * column_step) * j.in_stride;
+    const int64_t x_step = column_step * j.in_stride;
+    for (int64_t c = 0; c < first; ++c) entry[c] = zeros;
+    for (int64_t c = first; c < end; ++c, x += x_step) entry[c] = x;
+    for (int64_t c = end; c < kCols; ++c) entry[c] = zeros;
+  }
+  return j.kh * per_kernel_row;
+}
+
+// kPixels pixels of row oh from ow0, every channel: a vector at a time,
+// then the channels past the last whole vector.
+template <int kPixels, int kKw, int kStride>
+HWY_INLINE void nhwc_pixels(const DepthwiseJob& j, const float* image, const float* zeros, const float** table,
+                            int64_t oh, int64_t ow0, float* y_row, const float* r_row) {
+  float* y = y_row + ow0 * j.out_stride;
+  const float* r = r_row ? r_row + ow0 * j.out_stride : nullptr;
+  const int64_t rows = fill_column_table<kPixels, kKw, kStride>(j, image, zeros, oh, ow0, table);
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>())), C = j.out_channels;
+  int64_t o = 0;
+  for (; o + lanes <= C; o += lanes) nhwc_tile<kPixels, kKw, kStride, false>(j, table, rows, o, 0, y, r);
+  if (o < C) nhwc_tile<kPixels, kKw, kStride, true>(j, table, rows, o, C - o, y, r);
+}
+
+// One output row: tiles of kTilePixels, then of 7, then single pixels.
+template <int kKw, int kStride>
+HWY_INLINE void nhwc_row(const DepthwiseJob& j, const float* image, const float* zeros, const float** table, int64_t oh,
+                         float* y_row, const float* r_row) {
+  int64_t ow = 0;
+  for (; ow + kTilePixels <= j.out_w; ow += kTilePixels) {
+    nhwc_pixels<kTilePixels, kKw, kStride>(j, image, zeros, table, oh, ow, y_row, r_row);
+  }
+  for (; ow + 7 <= j.out_w; ow += 7) nhwc_pixels<7, kKw, kStride>(j, image, zeros, table, oh, ow, y_row, r_row);
+  for (; ow < j.out_w; ++ow) nhwc_pixels<1, kKw, kStride>(j, image, zeros, table, oh, ow, y_row, r_row);
 }
 
 // Whether every tap of output pixels [ow0, ow0 + count) of row oh is inside the image.
@@ -251,24 +343,6 @@ HWY_INLINE bool taps_inside(const DepthwiseJob& j, int64_t oh, int64_t ow0, int6
   const int64_t iw1 = (ow0 + count - 1) * j.stride_w - j.pad_left + (j.kw - 1) * j.dilation_w;
   return ih0 >= 0 && ih1 < j.in_h && iw0 >= 0 && iw1 < j.in_w;
 }
-
-// kVectors vectors of channels from o across the whole output row: four
-// pixels at a time, one at a time at the end. Channels outermost, so the
-// slice of the input rows this block reads stays in L1 along the row.
-template <int kVectors>
-HWY_INLINE void nhwc_row_channels(const DepthwiseJob& j, const float* image, int64_t oh, int64_t o, float* y_row,
-                                  const float* r_row) {
-  int64_t ow = 0;
-  for (; ow + 4 <= j.out_w; ow += 4) {
-    if (taps_inside(j, oh, ow, 4)) {
-      nhwc_block<4, kVectors, true>(j, image, oh, ow, o, y_row, r_row);
-    } else {
-      nhwc_block<4, kVectors, false>(j, image, oh, ow, o, y_row, r_row);
-    }
-  }
-  for (; ow < j.out_w; ++ow) nhwc_block<1, kVectors, false>(j, image, oh, ow, o, y_row, r_row);
-}
-
 
 // Channel o of output pixel (oh, ow), tap by tap (multipliers above 1, and
 // the channels past the last whole vector).
@@ -281,24 +355,36 @@ HWY_INLINE float nhwc_point(const DepthwiseJob& j, const float* image, int64_t o
   return finish_point(j, o, acc);
 }
 
-void DepthwiseNhwc(const DepthwiseJob& j, const RunTensors& t, float*, size_t task) {
+void DepthwiseNhwc(const DepthwiseJob& j, const RunTensors& t, float* scratch, size_t task) {
   const int64_t n = static_cast<int64_t>(task) / j.out_h, oh = static_cast<int64_t>(task) % j.out_h;
-  const int64_t K = j.out_channels;
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
   const float* image = t.input + n * j.in_image_stride;
-  const int64_t vector_end = j.multiplier == 1 ? K / lanes * lanes : 0;  // channels done a vector at a time
   const int64_t row_offset = n * j.out_image_stride + oh * j.out_w * j.out_stride;
   float* y_row = t.output + row_offset;
   const float* r_row = t.residual ? t.residual + row_offset : nullptr;
-  int64_t o = 0;
-  for (; o + 2 * lanes <= vector_end; o += 2 * lanes) nhwc_row_channels<2>(j, image, oh, o, y_row, r_row);
-  for (; o + lanes <= vector_end; o += lanes) nhwc_row_channels<1>(j, image, oh, o, y_row, r_row);
-  for (int64_t ow = 0; ow < j.out_w; ++ow) {
-    for (int64_t o = vector_end; o < K; ++o) {
-      const int64_t at = ow * j.out_stride + o;
-      y_row[at] = nhwc_point(j, image, oh, ow, o, point_start(j, r_row ? r_row + at : nullptr));
+  if (j.multiplier != 1) {  // several outputs per input channel: tap by tap
+    for (int64_t ow = 0; ow < j.out_w; ++ow) {
+      for (int64_t o = 0; o < j.out_channels; ++o) {
+        const int64_t at = ow * j.out_stride + o;
+        y_row[at] = nhwc_point(j, image, oh, ow, o, point_start(j, r_row ? r_row + at : nullptr));
+      }
     }
+    return;
   }
+  // The workspace (plan_depthwise_workspace): a row of zeros for the
+  // padding taps, then the tap table, aligned for pointers.
+  memset(scratch, 0, static_cast<size_t>(j.channels) * sizeof(float));
+  const uintptr_t after_zeros = reinterpret_cast<uintptr_t>(scratch + j.channels);
+  const float** table = reinterpret_cast<const float**>((after_zeros + alignof(float*) - 1) & ~(alignof(float*) - 1));
+  // Kernel widths 3 and 5 at stride 1 or 2 (dilation 1) share loads
+  // across taps; the rest take a table row per tap.
+  const bool slides = j.dilation_w == 1 && (j.kw == 3 || j.kw == 5) && (j.stride_w == 1 || j.stride_w == 2);
+  if (!slides) return nhwc_row<1, 1>(j, image, scratch, table, oh, y_row, r_row);
+  if (j.kw == 3) {
+    return j.stride_w == 1 ? nhwc_row<3, 1>(j, image, scratch, table, oh, y_row, r_row)
+                           : nhwc_row<3, 2>(j, image, scratch, table, oh, y_row, r_row);
+  }
+  return j.stride_w == 1 ? nhwc_row<5, 1>(j, image, scratch, table, oh, y_row, r_row)
+                         : nhwc_row<5, 2>(j, image, scratch, table, oh, y_row, r_row);
 }
 
 // Grouped NHWC (depthwise.h, grouped_direct_fits): one vector covers output
@@ -307,16 +393,6 @@ void DepthwiseNhwc(const DepthwiseJob& j, const RunTensors& t, float*, size_t ta
 // groups' first input channel: a fixed permutation per i, built once a task.
 template <class D>
 using LaneIndices = decltype(hn::SetTableIndices(D(), static_cast<const int32_t*>(nullptr)));
-
-// The channels of one input pixel from `first`, as a vector; only `valid`
-// of them exist (the rest read as zero, never past the pixel's channels).
-template <class D>
-HWY_INLINE hn::Vec<D> load_channels(D d, const float* x, int64_t valid) {
-  if (valid >= static_cast<int64_t>(hn::Lanes(d))) return hn::LoadU(d, x);
-  float lanes[64] = {};  // more than any target's vector
-  for (int64_t c = 0; c < valid; ++c) lanes[c] = x[c];
-  return hn::LoadU(d, lanes);
-}
 
 template <int kPixels, bool kInterior, class D>
 HWY_INLINE void grouped_block(const DepthwiseJob& j, const LaneIndices<D>* lane_of, const float* image, int64_t oh,

@@ -45,6 +45,10 @@ struct DepthwiseJob {
   int64_t in_stride, out_stride, in_image_stride, out_image_stride;
 };
 
+// The most output pixels an NHWC tile spans on any target: the tap table
+// in the workspace holds kernel taps times this many input pointers.
+constexpr int64_t kMaxTilePixels = 16;
+
 // Fills in the padded plane's size for vectors of up to `max_lanes` floats
 // and returns the workspace floats a task needs.
 size_t plan_depthwise_workspace(DepthwiseJob* job, bool nchw, size_t max_lanes);

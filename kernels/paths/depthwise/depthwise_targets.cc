@@ -38,7 +38,11 @@ bool grouped_direct_fits(const ConvShape& s, size_t lanes) {
 
 size_t plan_depthwise_workspace(DepthwiseJob* j, bool nchw, size_t max_lanes) {
   j->padded_h = j->padded_w = 0;
-  if (!nchw || j->stride_w > 2) return 0;
+  if (!nchw) {  // a row of zeros, then the tap table: pointers, aligned within
+    const size_t pointer_floats = sizeof(const float*) / sizeof(float);
+    return static_cast<size_t>(j->channels) + (static_cast<size_t>(j->kh * j->kw * kMaxTilePixels) + 1) * pointer_floats;
+  }
+  if (j->stride_w > 2) return 0;
   const int64_t lanes = static_cast<int64_t>(max_lanes);
   const int64_t vectors = (j->out_w + lanes - 1) / lanes;
   // Rows every tap of every output row reads; columns of whole output
