@@ -8,8 +8,11 @@
 // NCHW (stride 1 or 2 in width): each task first copies its input plane
 // into the thread's workspace with the padding written as zeros and room
 // for whole vectors at the row ends, so that every output vector is the same
-// loop of aligned-free loads, with no edge cases. NHWC: vectors run over the
-// channels, the taps accumulate in registers.
+// loop of aligned-free loads, with no edge cases. NHWC: a tile is a run of
+// output pixels of one row by a vector of channels, its input pixels read
+// through a table of pointers the task builds in its workspace (padding taps
+// point at a row of zeros there), and each input pixel is loaded once for
+// every tap of the tile that reads it (depthwise-inl.h, nhwc_tile).
 //
 // The loops are written once with Highway (depthwise-inl.h) and built for
 // the Highway targets gen/isas.py marks (AVX2 and AVX3 on x86, NEON on Arm:
@@ -49,8 +52,9 @@ struct DepthwiseJob {
 // in the workspace holds kernel taps times this many input pointers.
 constexpr int64_t kMaxTilePixels = 16;
 
-// Fills in the padded plane's size for vectors of up to `max_lanes` floats
-// and returns the workspace floats a task needs.
+// Fills in the padded plane's size (NCHW) for vectors of up to `max_lanes`
+// floats and returns the workspace floats a task needs (NHWC: the row of
+// zeros and the tap table).
 size_t plan_depthwise_workspace(DepthwiseJob* job, bool nchw, size_t max_lanes);
 
 // One task: NCHW, one output plane (task = n * out_channels + o); NHWC, one
