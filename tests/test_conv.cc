@@ -97,6 +97,41 @@ TEST_P(EveryIsa, DepthwiseNhwcTiles) {
   }
 }
 
+// 1x1 layers without padding read each tile row's input pixel directly
+// (indirect_gemm.cc, Taps::pointwise): strides, images that the tiles run
+// across, and gaps between pixels and images.
+TEST_P(EveryIsa, PointwiseNhwc) {
+  int n = 0;
+  for (int64_t stride : {1, 2}) {
+    for (int64_t channels : {5, 64}) {
+      for (bool gaps : {false, true}) {
+        ConvCase c;
+        xconv_conv2d_desc& d = c.desc;
+        xconv_conv2d_desc_init(&d);
+        d.layout = XCONV_LAYOUT_NHWC;
+        d.batch = 3;
+        d.in_channels = channels;
+        d.out_channels = 24;
+        d.in_height = 5;
+        d.in_width = 7;
+        d.kernel_height = d.kernel_width = 1;
+        d.stride_height = d.stride_width = stride;
+        if (gaps) {
+          d.input_stride = channels + 3;
+          d.input_image_stride = d.in_height * d.in_width * d.input_stride + 11;
+        }
+        d.has_residual = ++n % 2 == 0;
+        c.seed = static_cast<uint64_t>(n);
+        xconv_plan_options o;
+        xconv_plan_options_init(&o);
+        o.isa = GetParam();
+        if (GetParam() != XCONV_ISA_HWY) o.path = "indirect_gemm";  // the Highway fallback has no IGEMM kernel
+        EXPECT_TRUE(check_case(c, o)) << describe(c);
+      }
+    }
+  }
+}
+
 // Threads split output tiles, never K: the bits must not depend on the count.
 TEST_P(EveryIsa, ThreadCountDoesNotChangeBits) {
   for (int i = 0; i < 20; ++i) {

@@ -13,6 +13,7 @@ constexpr int64_t kMaxRowSegment = 512;
 
 // How one tile's pointers read the input.
 struct Taps {
+  bool pointwise;    // 1x1 without padding: a row's one tap is its input pixel, always inside
   bool whole_rows;   // one pointer per kernel row (S * C contiguous floats), else per tap
   size_t count;      // ks: pointers per tile row
   size_t floats;     // kc: floats read through each pointer
@@ -27,33 +28,54 @@ Taps taps_of(const ConvShape& s) {
   const bool whole_rows = d.groups == 1 && d.dilation_width == 1 && d.kernel_width > 1 &&
                           s.in_pixel_stride == d.in_channels && d.kernel_width * d.in_channels <= kMaxRowSegment;
   if (whole_rows) {
-    return {true, static_cast<size_t>(d.kernel_height), static_cast<size_t>(d.kernel_width * d.in_channels)};
+    return {false, true, static_cast<size_t>(d.kernel_height), static_cast<size_t>(d.kernel_width * d.in_channels)};
   }
-  return {false, static_cast<size_t>(d.kernel_height * d.kernel_width), static_cast<size_t>(s.group_in)};
+  const bool pointwise = d.kernel_height == 1 && d.kernel_width == 1 && d.pad_top == 0 && d.pad_left == 0 &&
+                         d.pad_bottom == 0 && d.pad_right == 0;
+  return {pointwise, false, static_cast<size_t>(d.kernel_height * d.kernel_width), static_cast<size_t>(s.group_in)};
 }
 
+// An output pixel as (image, output row, output column), stepped from one
+// to the next without dividing: the batch is folded into the pixels
+// (pixel = (n * out_h + oh) * out_w + ow), and tiles follow each other.
+struct PixelCursor {
+  int64_t n, oh, ow;
+
+  static PixelCursor at(const ConvShape& s, size_t pixel) {
+    const int64_t first = static_cast<int64_t>(pixel), image_pixels = s.out_h * s.out_w;
+    return {first / image_pixels, first % image_pixels / s.out_w, first % s.out_w};
+  }
+
+  void step(const ConvShape& s) {
+    if (++ow == s.out_w) {
+      ow = 0;
+      if (++oh == s.out_h) oh = 0, ++n;
+    }
+  }
+};
+
 // Writes the tile's pointers: rows = min(MR, pixels left) valid rows from
-// output pixel p0 (the batch is folded in: pixel = (n * out_h + oh) * out_w
-// + ow), tap-major (out[t * MR + i]); rows past the valid ones repeat the
+// the output pixel at `cursor`, which it leaves at the next tile's first
+// pixel; tap-major (out[t * MR + i]); rows past the valid ones repeat the
 // last valid row, so the kernel may read all MR. In the row mode a kernel
 // row that runs past the image's left or right edge is copied, with zeros
 // for the padding, into `edges` (MR * R segments of S * C floats).
-void tile_pointers(const xconv_plan& p, const Taps& taps, const float* input, int64_t g, size_t p0, size_t rows,
-                   size_t MR, const float** out, float* edges) {
+void tile_pointers(const xconv_plan& p, const Taps& taps, const float* input, int64_t g, PixelCursor* cursor,
+                   size_t rows, size_t MR, const float** out, float* edges) {
   const xconv_conv2d_desc& d = p.shape.d;
+  if (taps.pointwise) {
+    for (size_t i = 0; i < rows; ++i, cursor->step(p.shape)) {
+      out[i] = input + cursor->n * p.shape.in.image_stride + g * p.shape.group_in +
+               (cursor->oh * d.stride_height * d.in_width + cursor->ow * d.stride_width) * p.shape.in_pixel_stride;
+    }
+    for (size_t i = rows; i < MR; ++i) out[i] = out[rows - 1];
+    return;
+  }
   const int64_t R = d.kernel_height, S = d.kernel_width, H = d.in_height, W = d.in_width, C = d.in_channels;
   const int64_t pixel = p.shape.in_pixel_stride;  // C in the row mode (taps_of)
-  const int64_t image_pixels = p.shape.out_h * p.shape.out_w;
   const float* zero = p.zero_row.data();
-  // The first row's (image, output row, output column), then stepped: no
-  // divisions per row.
-  const int64_t first = static_cast<int64_t>(p0);
-  int64_t n = first / image_pixels, oh = first % image_pixels / p.shape.out_w, ow = first % p.shape.out_w;
-  for (size_t i = 0; i < rows; ++i) {
-    if (i > 0 && ++ow == p.shape.out_w) {
-      ow = 0;
-      if (++oh == p.shape.out_h) oh = 0, ++n;
-    }
+  for (size_t i = 0; i < rows; ++i, cursor->step(p.shape)) {
+    const int64_t n = cursor->n, oh = cursor->oh, ow = cursor->ow;
     const float* group_image = input + n * p.shape.in.image_stride + g * p.shape.group_in;
     const int64_t ih0 = oh * d.stride_height - d.pad_top, iw0 = ow * d.stride_width - d.pad_left;
     const float** row = out + i;
@@ -125,11 +147,13 @@ void indirect_gemm_task(const xconv_plan& p, const RunExtent& e, const RunTensor
   ep.ldr = ldc;
   ep.last = 1;
 
+  const PixelCursor task_start = PixelCursor::at(s, first_pixel + t.pixel_begin);
   for (size_t jc = t.out_begin; jc < t.out_end; jc += p.nc) {
     const size_t jc_end = std::min(t.out_end, jc + p.nc);
+    PixelCursor cursor = task_start;
     for (size_t ir = t.pixel_begin; ir < t.pixel_end; ir += MR) {
       const size_t rows = std::min(MR, t.pixel_end - ir);
-      tile_pointers(p, taps, run.input, t.g, first_pixel + ir, rows, MR, pointers, edges);
+      tile_pointers(p, taps, run.input, t.g, &cursor, rows, MR, pointers, edges);
       for (size_t jr = jc; jr < jc_end; jr += NR) {
         float* c = group_out + ir * ldc + jr;
         ep.bias_col = bias_for(p, t.g, jr);
