@@ -74,11 +74,21 @@ void tile_pointers(const xconv_plan& p, const Taps& taps, const float* input, in
   const int64_t R = d.kernel_height, S = d.kernel_width, H = d.in_height, W = d.in_width, C = d.in_channels;
   const int64_t pixel = p.shape.in_pixel_stride;  // C in the row mode (taps_of)
   const float* zero = p.zero_row.data();
+  const int64_t last_ih0 = (R - 1) * d.dilation_height;     // the last kernel row's input row, from ih0
+  const int64_t row_step = d.dilation_height * W * C;        // floats between the kernel rows' inputs
   for (size_t i = 0; i < rows; ++i, cursor->step(p.shape)) {
     const int64_t n = cursor->n, oh = cursor->oh, ow = cursor->ow;
     const float* group_image = input + n * p.shape.in.image_stride + g * p.shape.group_in;
     const int64_t ih0 = oh * d.stride_height - d.pad_top, iw0 = ow * d.stride_width - d.pad_left;
     const float** row = out + i;
+    if (taps.whole_rows && ih0 >= 0 && last_ih0 + ih0 < H && iw0 >= 0 && iw0 + S <= W) {
+      // Every kernel row inside the image, the common case: a pointer a
+      // row_step apart each (a loop of two variables, which the general one
+      // below, with its edges, is not).
+      const float* x = group_image + (ih0 * W + iw0) * C;
+      for (int64_t r = 0; r < R; ++r, x += row_step, row += MR) *row = x;
+      continue;
+    }
     for (int64_t r = 0; r < R; ++r) {
       const int64_t ih = ih0 + r * d.dilation_height;
       const bool row_inside = ih >= 0 && ih < H;
