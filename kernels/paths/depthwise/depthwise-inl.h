@@ -6,6 +6,7 @@
 #ifndef XCONV_KERNELS_PATHS_DEPTHWISE_DEPTHWISE_INL_H_
 #define XCONV_KERNELS_PATHS_DEPTHWISE_DEPTHWISE_INL_H_
 
+#include <math.h>
 #include <string.h>
 
 #include <algorithm>
@@ -40,12 +41,14 @@ HWY_INLINE hn::Vec<D> load_columns(D d, const float* x) {
 template <class D>
 struct Finish {
   using V = hn::Vec<D>;
-  bool has_bias, has_slope;
+  // An infinite bound is no clamp: comparing with it keeps every y, NaN too.
+  bool has_bias, has_slope, has_lo, has_hi;
   V bias, slope, lo, hi;
 
   // For channels from o: a vector of them (NHWC), or channel o in every lane (NCHW).
   HWY_INLINE Finish(D d, const DepthwiseJob& j, int64_t o, bool per_lane)
       : has_bias(j.bias != nullptr), has_slope(j.slopes != nullptr),
+        has_lo(j.min != -HUGE_VALF), has_hi(j.max != HUGE_VALF),
         bias(load(d, j.bias, o, per_lane)), slope(load(d, j.slopes, o, per_lane)),
         lo(hn::Set(d, j.min)), hi(hn::Set(d, j.max)) {}
 
@@ -57,8 +60,9 @@ struct Finish {
   HWY_INLINE V operator()(V y) const {
     if (has_bias) y = hn::Add(y, bias);
     if (has_slope) y = hn::IfThenElse(hn::Lt(y, hn::Zero(D())), hn::Mul(y, slope), y);
-    y = hn::IfThenElse(hn::Gt(lo, y), lo, y);
-    return hn::IfThenElse(hn::Lt(hi, y), hi, y);
+    if (has_lo) y = hn::IfThenElse(hn::Gt(lo, y), lo, y);
+    if (has_hi) y = hn::IfThenElse(hn::Lt(hi, y), hi, y);
+    return y;
   }
 };
 
