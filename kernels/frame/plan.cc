@@ -97,12 +97,15 @@ void choose_blocking(xconv_plan* p, const xconv_plan_options& o) {
   const size_t group_out_padded = p->packed->layout.group_out_padded;
   p->kc = p->packed->layout.kc;
   if (p->choice.path == ConvPath::kIndirectGemm) {
-    // One K block (the kernel walks every tap), MR-pixel tiles; nc output
-    // channels at a time, so that their weights (K x nc) stay in half the L2
-    // while the pixel tiles go by. options.kc and mc do not apply.
+    // MR-pixel tiles; nc output channels at a time, so that their weights
+    // (K x nc) stay in half the L2 while the pixel tiles go by; where even NR
+    // of them do not, K blocks of whole taps that do (indirect_gemm.h).
+    // options.kc rounds down to whole taps; options.mc does not apply.
     p->mc = MR;
     const size_t fits = std::max<size_t>(NR, l2_bytes() / 2 / (K * sizeof(float)) / NR * NR);
     p->nc = std::min(o.nc ? round_up(static_cast<size_t>(o.nc), NR) : fits, group_out_padded);
+    p->tap_block = indirect_gemm_tap_block(p->shape, p->nc, l2_bytes() / 2, static_cast<size_t>(o.kc));
+    p->kc = p->tap_block * indirect_gemm_tap_floats(p->shape);
     return;
   }
   const size_t rows_in_l2 = std::max<size_t>(MR, l2_bytes() / 2 / (p->kc * sizeof(float)) / MR * MR);
@@ -290,8 +293,10 @@ int max_threads_of(const xconv_plan_options& options, int default_threads) {
 bool entry_fits_packing(const WisdomEntry& e, const xconv_packed_weights& packed) {
   const Choice& c = packed.choice;
   const bool direct = c.path == ConvPath::kDepthwiseDirect || c.path == ConvPath::kGroupedDirect;
+  // The indirect path packs one K block whatever its kc (taps per block).
+  const bool kc_fixed = c.path == ConvPath::kPackedGemm;
   return e.path == path_name(c.path) && e.isa == isa_name(c.kernel->isa) &&
-         (direct || (e.kernel == c.kernel->name && static_cast<size_t>(e.kc) == packed.layout.kc));
+         (direct || (e.kernel == c.kernel->name && (!kc_fixed || static_cast<size_t>(e.kc) == packed.layout.kc)));
 }
 
 }  // namespace

@@ -41,8 +41,10 @@ struct xconv_plan {
 
   // Cache blocking. K blocks are the same for every task, so results do not
   // depend on the thread count. mc/nc are multiples of MR/NR. The indirect
-  // path has one K block and tiles of MR pixels (mc = MR).
+  // path has tiles of MR pixels (mc = MR) and K blocks of whole taps: kc is
+  // tap_block taps deep (indirect_gemm.h).
   size_t kc = 0, mc = 0, nc = 0;
+  size_t tap_block = 0;
 
   // Work split: tasks = batch * groups * pixel_chunks * weight_chunks.
   size_t pixel_chunk = 0, pixel_chunks = 0;    // chunk sizes in pixels / out channels,

@@ -134,6 +134,19 @@ size_t pointer_floats(const Taps& taps, size_t mr) {
 
 size_t indirect_gemm_zero_floats(const ConvShape& s) { return taps_of(s).floats; }
 
+size_t indirect_gemm_tap_floats(const ConvShape& s) { return taps_of(s).floats; }
+
+size_t indirect_gemm_tap_block(const ConvShape& s, size_t nc, size_t budget_bytes, size_t kc) {
+  const Taps taps = taps_of(s);
+  const size_t fit = kc > 0 ? kc / taps.floats : budget_bytes / (taps.floats * nc * sizeof(float));
+  if (kc > 0) return std::min(taps.count, std::max<size_t>(1, fit));
+  // As many blocks as the budget needs, evened out: 9 taps by at most 8 are
+  // 5 + 4, not 8 + 1 (a block's pass over the output costs the same however
+  // few taps it has).
+  const size_t blocks = (taps.count + std::max<size_t>(1, fit) - 1) / std::max<size_t>(1, fit);
+  return (taps.count + blocks - 1) / blocks;
+}
+
 size_t indirect_gemm_workspace_floats(const ConvShape& s, size_t mr) {
   const Taps taps = taps_of(s);
   const size_t edges = taps.whole_rows ? mr * taps.count * taps.floats : 0;
@@ -155,22 +168,28 @@ void indirect_gemm_task(const xconv_plan& p, const RunExtent& e, const RunTensor
   float* edges = scratch + pointer_floats(taps, MR);
   xconv_epilogue ep = task_epilogue(p);
   ep.ldr = ldc;
-  ep.last = 1;
 
   const PixelCursor task_start = PixelCursor::at(s, first_pixel + t.pixel_begin);
   for (size_t jc = t.out_begin; jc < t.out_end; jc += p.nc) {
     const size_t jc_end = std::min(t.out_end, jc + p.nc);
-    PixelCursor cursor = task_start;
-    for (size_t ir = t.pixel_begin; ir < t.pixel_end; ir += MR) {
-      const size_t rows = std::min(MR, t.pixel_end - ir);
-      tile_pointers(p, taps, run.input, t.g, &cursor, rows, MR, pointers, edges);
-      for (size_t jr = jc; jr < jc_end; jr += NR) {
-        float* c = group_out + ir * ldc + jr;
-        ep.bias_col = bias_for(p, t.g, jr);
-        ep.slope_col = slope_for(p, t.g, jr);
-        ep.residual = residual_at(run, c);
-        k.igemm(rows, std::min(NR, jc_end - jr), taps.floats, taps.count, pointers, weight_panel(p, t.g, 0, jr), c,
-                ldc, &ep);
+    // A K block of taps [t0, t1) over every pixel tile, then the next; the
+    // tiles' pointers are written again for each (their edge copies too).
+    for (size_t t0 = 0; t0 < taps.count; t0 += p.tap_block) {
+      const size_t t1 = std::min(taps.count, t0 + p.tap_block);
+      ep.accumulate = t0 > 0;
+      ep.last = t1 == taps.count;
+      PixelCursor cursor = task_start;
+      for (size_t ir = t.pixel_begin; ir < t.pixel_end; ir += MR) {
+        const size_t rows = std::min(MR, t.pixel_end - ir);
+        tile_pointers(p, taps, run.input, t.g, &cursor, rows, MR, pointers, edges);
+        for (size_t jr = jc; jr < jc_end; jr += NR) {
+          float* c = group_out + ir * ldc + jr;
+          ep.bias_col = bias_for(p, t.g, jr);
+          ep.slope_col = slope_for(p, t.g, jr);
+          ep.residual = t0 == 0 ? residual_at(run, c) : nullptr;  // the first block's start, read before any write
+          k.igemm(rows, std::min(NR, jc_end - jr), taps.floats, t1 - t0, pointers + t0 * MR,
+                  weight_panel(p, t.g, 0, jr) + t0 * taps.floats * NR, c, ldc, &ep);
+        }
       }
     }
   }

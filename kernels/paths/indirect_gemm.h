@@ -4,8 +4,15 @@
 // kernel tap (r, s), each at the first input channel of the group in the
 // input pixel that tap reads, or at the plan's zero row for a padding tap,
 // and the IGEMM micro-kernel (kernels/ukernels/ukernel.h) reads the
-// channels through them against the packed weights (one K block, the whole
-// C/g * R * S; kernels/pack/packed_weights.h).
+// channels through them against the packed weights (packed as one K block,
+// the whole C/g * R * S; kernels/pack/packed_weights.h).
+//
+// K blocks of whole taps: where the weights of nc output channels over all
+// the taps are more than half the L2 (a 3x3 layer of 512 channels: 1.2 MB
+// for 64 of them), every pixel tile would stream them from L3 again. The
+// path then runs the taps a block at a time, each block over all the pixel
+// tiles, the next block continuing from the partial sums in the output (the
+// micro-kernel's accumulate): the same FMA chain, so the same bits.
 //
 // The pointers are written per tile at run time into the thread's workspace
 // (taps * MR of them), not stored in the plan: the plan stays independent of
@@ -40,6 +47,14 @@ namespace xconv {
 // Floats of workspace one thread needs: one tile's pointers (and its edge
 // copies in the row mode).
 size_t indirect_gemm_workspace_floats(const ConvShape& shape, size_t mr);
+
+// Taps per K block for nc output channels: as many as keep their weights
+// within `budget_bytes`, at least one, at most all; or, with `kc` > 0
+// (options.kc), as many as fit in kc floats of K.
+size_t indirect_gemm_tap_block(const ConvShape& shape, size_t nc, size_t budget_bytes, size_t kc);
+
+// The floats of K one tap (or kernel row, in the row mode) contributes.
+size_t indirect_gemm_tap_floats(const ConvShape& shape);
 
 // Floats of the zero row that padding pointers point at.
 size_t indirect_gemm_zero_floats(const ConvShape& shape);
