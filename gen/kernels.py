@@ -52,6 +52,9 @@ KERNELS = [
     # Five rows for small images: 7x7 and 14x14 (49 and 196 pixels) waste
     # 2% of a 5-row tile, 10% and 1% of a 6-row one.
     Kernel("avx512", 5, 64, 2, "igemm"),
+    # Three vectors wide, for the multiples of 48 channels that are not of
+    # 64 (MobileNet's 144, 240, 960).
+    Kernel("avx512", 8, 48, 2, "igemm"),
     # One row: a GEMV for layers of one output pixel (classifiers), bound by
     # streaming the weights, not by a mostly empty tile.
     Kernel("avx512", 1, 64, 4, "igemm"),

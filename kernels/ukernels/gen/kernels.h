@@ -50,6 +50,8 @@ void xconv_f32_igemm_12x32__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, 
     const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
 void xconv_f32_igemm_5x64__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
     const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_8x48__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
+    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
 void xconv_f32_igemm_1x64__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
     const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
 void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
