@@ -5,6 +5,7 @@
 // Contract: kernels/ukernels/ukernel.h. Scalar model: kernels/ukernels/gemm_model.h.
 
 #include <immintrin.h>
+#include <math.h>
 
 #include "kernels/ukernels/gen/kernels.h"
 
@@ -271,16 +272,30 @@ void xconv_f32_igemm_8x8__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, c
     }
     // max(min, y) then min(max, y): the accumulator is the second operand,
     // which x86 returns when either is NaN, so NaN propagates.
-    const __m256 vmin = _mm256_set1_ps(ep->min);
-    const __m256 vmax = _mm256_set1_ps(ep->max);
-    vacc0x0_7 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0x0_7));
-    vacc1x0_7 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1x0_7));
-    vacc2x0_7 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc2x0_7));
-    vacc3x0_7 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc3x0_7));
-    vacc4x0_7 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc4x0_7));
-    vacc5x0_7 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc5x0_7));
-    vacc6x0_7 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc6x0_7));
-    vacc7x0_7 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc7x0_7));
+    // An infinite bound clamps nothing, so it is skipped (with a small K the
+    // clamp is a tenth of the tile's vector work).
+    if (ep->min != -INFINITY) {
+      const __m256 vmin = _mm256_set1_ps(ep->min);
+      vacc0x0_7 = _mm256_max_ps(vmin, vacc0x0_7);
+      vacc1x0_7 = _mm256_max_ps(vmin, vacc1x0_7);
+      vacc2x0_7 = _mm256_max_ps(vmin, vacc2x0_7);
+      vacc3x0_7 = _mm256_max_ps(vmin, vacc3x0_7);
+      vacc4x0_7 = _mm256_max_ps(vmin, vacc4x0_7);
+      vacc5x0_7 = _mm256_max_ps(vmin, vacc5x0_7);
+      vacc6x0_7 = _mm256_max_ps(vmin, vacc6x0_7);
+      vacc7x0_7 = _mm256_max_ps(vmin, vacc7x0_7);
+    }
+    if (ep->max != INFINITY) {
+      const __m256 vmax = _mm256_set1_ps(ep->max);
+      vacc0x0_7 = _mm256_min_ps(vmax, vacc0x0_7);
+      vacc1x0_7 = _mm256_min_ps(vmax, vacc1x0_7);
+      vacc2x0_7 = _mm256_min_ps(vmax, vacc2x0_7);
+      vacc3x0_7 = _mm256_min_ps(vmax, vacc3x0_7);
+      vacc4x0_7 = _mm256_min_ps(vmax, vacc4x0_7);
+      vacc5x0_7 = _mm256_min_ps(vmax, vacc5x0_7);
+      vacc6x0_7 = _mm256_min_ps(vmax, vacc6x0_7);
+      vacc7x0_7 = _mm256_min_ps(vmax, vacc7x0_7);
+    }
   }
 
   // Rows last to first: a row past mr aliases the one above it, so the

@@ -5,6 +5,7 @@
 // Contract: kernels/ukernels/ukernel.h. Scalar model: kernels/ukernels/gemm_model.h.
 
 #include "kernels/ukernels/x86/avx512_intrinsics.h"
+#include <math.h>
 
 #include "kernels/ukernels/gen/kernels.h"
 
@@ -571,36 +572,70 @@ void xconv_f32_gemm_28x16__avx512f(size_t mr, size_t nr, size_t kc, const float*
     }
     // max(min, y) then min(max, y): the accumulator is the second operand,
     // which x86 returns when either is NaN, so NaN propagates.
-    const __m512 vmin = _mm512_set1_ps(ep->min);
-    const __m512 vmax = _mm512_set1_ps(ep->max);
-    vacc0x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x0_15));
-    vacc1x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x0_15));
-    vacc2x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x0_15));
-    vacc3x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x0_15));
-    vacc4x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x0_15));
-    vacc5x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x0_15));
-    vacc6x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x0_15));
-    vacc7x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc7x0_15));
-    vacc8x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc8x0_15));
-    vacc9x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc9x0_15));
-    vacc10x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc10x0_15));
-    vacc11x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc11x0_15));
-    vacc12x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc12x0_15));
-    vacc13x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc13x0_15));
-    vacc14x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc14x0_15));
-    vacc15x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc15x0_15));
-    vacc16x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc16x0_15));
-    vacc17x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc17x0_15));
-    vacc18x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc18x0_15));
-    vacc19x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc19x0_15));
-    vacc20x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc20x0_15));
-    vacc21x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc21x0_15));
-    vacc22x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc22x0_15));
-    vacc23x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc23x0_15));
-    vacc24x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc24x0_15));
-    vacc25x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc25x0_15));
-    vacc26x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc26x0_15));
-    vacc27x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc27x0_15));
+    // An infinite bound clamps nothing, so it is skipped (with a small K the
+    // clamp is a tenth of the tile's vector work).
+    if (ep->min != -INFINITY) {
+      const __m512 vmin = _mm512_set1_ps(ep->min);
+      vacc0x0_15 = _mm512_max_ps(vmin, vacc0x0_15);
+      vacc1x0_15 = _mm512_max_ps(vmin, vacc1x0_15);
+      vacc2x0_15 = _mm512_max_ps(vmin, vacc2x0_15);
+      vacc3x0_15 = _mm512_max_ps(vmin, vacc3x0_15);
+      vacc4x0_15 = _mm512_max_ps(vmin, vacc4x0_15);
+      vacc5x0_15 = _mm512_max_ps(vmin, vacc5x0_15);
+      vacc6x0_15 = _mm512_max_ps(vmin, vacc6x0_15);
+      vacc7x0_15 = _mm512_max_ps(vmin, vacc7x0_15);
+      vacc8x0_15 = _mm512_max_ps(vmin, vacc8x0_15);
+      vacc9x0_15 = _mm512_max_ps(vmin, vacc9x0_15);
+      vacc10x0_15 = _mm512_max_ps(vmin, vacc10x0_15);
+      vacc11x0_15 = _mm512_max_ps(vmin, vacc11x0_15);
+      vacc12x0_15 = _mm512_max_ps(vmin, vacc12x0_15);
+      vacc13x0_15 = _mm512_max_ps(vmin, vacc13x0_15);
+      vacc14x0_15 = _mm512_max_ps(vmin, vacc14x0_15);
+      vacc15x0_15 = _mm512_max_ps(vmin, vacc15x0_15);
+      vacc16x0_15 = _mm512_max_ps(vmin, vacc16x0_15);
+      vacc17x0_15 = _mm512_max_ps(vmin, vacc17x0_15);
+      vacc18x0_15 = _mm512_max_ps(vmin, vacc18x0_15);
+      vacc19x0_15 = _mm512_max_ps(vmin, vacc19x0_15);
+      vacc20x0_15 = _mm512_max_ps(vmin, vacc20x0_15);
+      vacc21x0_15 = _mm512_max_ps(vmin, vacc21x0_15);
+      vacc22x0_15 = _mm512_max_ps(vmin, vacc22x0_15);
+      vacc23x0_15 = _mm512_max_ps(vmin, vacc23x0_15);
+      vacc24x0_15 = _mm512_max_ps(vmin, vacc24x0_15);
+      vacc25x0_15 = _mm512_max_ps(vmin, vacc25x0_15);
+      vacc26x0_15 = _mm512_max_ps(vmin, vacc26x0_15);
+      vacc27x0_15 = _mm512_max_ps(vmin, vacc27x0_15);
+    }
+    if (ep->max != INFINITY) {
+      const __m512 vmax = _mm512_set1_ps(ep->max);
+      vacc0x0_15 = _mm512_min_ps(vmax, vacc0x0_15);
+      vacc1x0_15 = _mm512_min_ps(vmax, vacc1x0_15);
+      vacc2x0_15 = _mm512_min_ps(vmax, vacc2x0_15);
+      vacc3x0_15 = _mm512_min_ps(vmax, vacc3x0_15);
+      vacc4x0_15 = _mm512_min_ps(vmax, vacc4x0_15);
+      vacc5x0_15 = _mm512_min_ps(vmax, vacc5x0_15);
+      vacc6x0_15 = _mm512_min_ps(vmax, vacc6x0_15);
+      vacc7x0_15 = _mm512_min_ps(vmax, vacc7x0_15);
+      vacc8x0_15 = _mm512_min_ps(vmax, vacc8x0_15);
+      vacc9x0_15 = _mm512_min_ps(vmax, vacc9x0_15);
+      vacc10x0_15 = _mm512_min_ps(vmax, vacc10x0_15);
+      vacc11x0_15 = _mm512_min_ps(vmax, vacc11x0_15);
+      vacc12x0_15 = _mm512_min_ps(vmax, vacc12x0_15);
+      vacc13x0_15 = _mm512_min_ps(vmax, vacc13x0_15);
+      vacc14x0_15 = _mm512_min_ps(vmax, vacc14x0_15);
+      vacc15x0_15 = _mm512_min_ps(vmax, vacc15x0_15);
+      vacc16x0_15 = _mm512_min_ps(vmax, vacc16x0_15);
+      vacc17x0_15 = _mm512_min_ps(vmax, vacc17x0_15);
+      vacc18x0_15 = _mm512_min_ps(vmax, vacc18x0_15);
+      vacc19x0_15 = _mm512_min_ps(vmax, vacc19x0_15);
+      vacc20x0_15 = _mm512_min_ps(vmax, vacc20x0_15);
+      vacc21x0_15 = _mm512_min_ps(vmax, vacc21x0_15);
+      vacc22x0_15 = _mm512_min_ps(vmax, vacc22x0_15);
+      vacc23x0_15 = _mm512_min_ps(vmax, vacc23x0_15);
+      vacc24x0_15 = _mm512_min_ps(vmax, vacc24x0_15);
+      vacc25x0_15 = _mm512_min_ps(vmax, vacc25x0_15);
+      vacc26x0_15 = _mm512_min_ps(vmax, vacc26x0_15);
+      vacc27x0_15 = _mm512_min_ps(vmax, vacc27x0_15);
+    }
   }
 
   // Rows last to first: a row past mr aliases the one above it, so the

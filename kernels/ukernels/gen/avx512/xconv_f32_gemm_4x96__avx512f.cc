@@ -5,6 +5,7 @@
 // Contract: kernels/ukernels/ukernel.h. Scalar model: kernels/ukernels/gemm_model.h.
 
 #include "kernels/ukernels/x86/avx512_intrinsics.h"
+#include <math.h>
 
 #include "kernels/ukernels/gen/kernels.h"
 
@@ -389,32 +390,62 @@ void xconv_f32_gemm_4x96__avx512f(size_t mr, size_t nr, size_t kc, const float* 
     }
     // max(min, y) then min(max, y): the accumulator is the second operand,
     // which x86 returns when either is NaN, so NaN propagates.
-    const __m512 vmin = _mm512_set1_ps(ep->min);
-    const __m512 vmax = _mm512_set1_ps(ep->max);
-    vacc0x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x0_15));
-    vacc0x16_31 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x16_31));
-    vacc0x32_47 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x32_47));
-    vacc0x48_63 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x48_63));
-    vacc0x64_79 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x64_79));
-    vacc0x80_95 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x80_95));
-    vacc1x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x0_15));
-    vacc1x16_31 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x16_31));
-    vacc1x32_47 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x32_47));
-    vacc1x48_63 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x48_63));
-    vacc1x64_79 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x64_79));
-    vacc1x80_95 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x80_95));
-    vacc2x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x0_15));
-    vacc2x16_31 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x16_31));
-    vacc2x32_47 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x32_47));
-    vacc2x48_63 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x48_63));
-    vacc2x64_79 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x64_79));
-    vacc2x80_95 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x80_95));
-    vacc3x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x0_15));
-    vacc3x16_31 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x16_31));
-    vacc3x32_47 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x32_47));
-    vacc3x48_63 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x48_63));
-    vacc3x64_79 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x64_79));
-    vacc3x80_95 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x80_95));
+    // An infinite bound clamps nothing, so it is skipped (with a small K the
+    // clamp is a tenth of the tile's vector work).
+    if (ep->min != -INFINITY) {
+      const __m512 vmin = _mm512_set1_ps(ep->min);
+      vacc0x0_15 = _mm512_max_ps(vmin, vacc0x0_15);
+      vacc0x16_31 = _mm512_max_ps(vmin, vacc0x16_31);
+      vacc0x32_47 = _mm512_max_ps(vmin, vacc0x32_47);
+      vacc0x48_63 = _mm512_max_ps(vmin, vacc0x48_63);
+      vacc0x64_79 = _mm512_max_ps(vmin, vacc0x64_79);
+      vacc0x80_95 = _mm512_max_ps(vmin, vacc0x80_95);
+      vacc1x0_15 = _mm512_max_ps(vmin, vacc1x0_15);
+      vacc1x16_31 = _mm512_max_ps(vmin, vacc1x16_31);
+      vacc1x32_47 = _mm512_max_ps(vmin, vacc1x32_47);
+      vacc1x48_63 = _mm512_max_ps(vmin, vacc1x48_63);
+      vacc1x64_79 = _mm512_max_ps(vmin, vacc1x64_79);
+      vacc1x80_95 = _mm512_max_ps(vmin, vacc1x80_95);
+      vacc2x0_15 = _mm512_max_ps(vmin, vacc2x0_15);
+      vacc2x16_31 = _mm512_max_ps(vmin, vacc2x16_31);
+      vacc2x32_47 = _mm512_max_ps(vmin, vacc2x32_47);
+      vacc2x48_63 = _mm512_max_ps(vmin, vacc2x48_63);
+      vacc2x64_79 = _mm512_max_ps(vmin, vacc2x64_79);
+      vacc2x80_95 = _mm512_max_ps(vmin, vacc2x80_95);
+      vacc3x0_15 = _mm512_max_ps(vmin, vacc3x0_15);
+      vacc3x16_31 = _mm512_max_ps(vmin, vacc3x16_31);
+      vacc3x32_47 = _mm512_max_ps(vmin, vacc3x32_47);
+      vacc3x48_63 = _mm512_max_ps(vmin, vacc3x48_63);
+      vacc3x64_79 = _mm512_max_ps(vmin, vacc3x64_79);
+      vacc3x80_95 = _mm512_max_ps(vmin, vacc3x80_95);
+    }
+    if (ep->max != INFINITY) {
+      const __m512 vmax = _mm512_set1_ps(ep->max);
+      vacc0x0_15 = _mm512_min_ps(vmax, vacc0x0_15);
+      vacc0x16_31 = _mm512_min_ps(vmax, vacc0x16_31);
+      vacc0x32_47 = _mm512_min_ps(vmax, vacc0x32_47);
+      vacc0x48_63 = _mm512_min_ps(vmax, vacc0x48_63);
+      vacc0x64_79 = _mm512_min_ps(vmax, vacc0x64_79);
+      vacc0x80_95 = _mm512_min_ps(vmax, vacc0x80_95);
+      vacc1x0_15 = _mm512_min_ps(vmax, vacc1x0_15);
+      vacc1x16_31 = _mm512_min_ps(vmax, vacc1x16_31);
+      vacc1x32_47 = _mm512_min_ps(vmax, vacc1x32_47);
+      vacc1x48_63 = _mm512_min_ps(vmax, vacc1x48_63);
+      vacc1x64_79 = _mm512_min_ps(vmax, vacc1x64_79);
+      vacc1x80_95 = _mm512_min_ps(vmax, vacc1x80_95);
+      vacc2x0_15 = _mm512_min_ps(vmax, vacc2x0_15);
+      vacc2x16_31 = _mm512_min_ps(vmax, vacc2x16_31);
+      vacc2x32_47 = _mm512_min_ps(vmax, vacc2x32_47);
+      vacc2x48_63 = _mm512_min_ps(vmax, vacc2x48_63);
+      vacc2x64_79 = _mm512_min_ps(vmax, vacc2x64_79);
+      vacc2x80_95 = _mm512_min_ps(vmax, vacc2x80_95);
+      vacc3x0_15 = _mm512_min_ps(vmax, vacc3x0_15);
+      vacc3x16_31 = _mm512_min_ps(vmax, vacc3x16_31);
+      vacc3x32_47 = _mm512_min_ps(vmax, vacc3x32_47);
+      vacc3x48_63 = _mm512_min_ps(vmax, vacc3x48_63);
+      vacc3x64_79 = _mm512_min_ps(vmax, vacc3x64_79);
+      vacc3x80_95 = _mm512_min_ps(vmax, vacc3x80_95);
+    }
   }
 
   // Rows last to first: a row past mr aliases the one above it, so the

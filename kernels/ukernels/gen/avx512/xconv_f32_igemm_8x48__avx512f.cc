@@ -5,6 +5,7 @@
 // Contract: kernels/ukernels/ukernel.h. Scalar model: kernels/ukernels/gemm_model.h.
 
 #include "kernels/ukernels/x86/avx512_intrinsics.h"
+#include <math.h>
 
 #include "kernels/ukernels/gen/kernels.h"
 
@@ -426,32 +427,62 @@ void xconv_f32_igemm_8x48__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, c
     }
     // max(min, y) then min(max, y): the accumulator is the second operand,
     // which x86 returns when either is NaN, so NaN propagates.
-    const __m512 vmin = _mm512_set1_ps(ep->min);
-    const __m512 vmax = _mm512_set1_ps(ep->max);
-    vacc0x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x0_15));
-    vacc0x16_31 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x16_31));
-    vacc0x32_47 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x32_47));
-    vacc1x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x0_15));
-    vacc1x16_31 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x16_31));
-    vacc1x32_47 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x32_47));
-    vacc2x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x0_15));
-    vacc2x16_31 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x16_31));
-    vacc2x32_47 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x32_47));
-    vacc3x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x0_15));
-    vacc3x16_31 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x16_31));
-    vacc3x32_47 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x32_47));
-    vacc4x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x0_15));
-    vacc4x16_31 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x16_31));
-    vacc4x32_47 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x32_47));
-    vacc5x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x0_15));
-    vacc5x16_31 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x16_31));
-    vacc5x32_47 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x32_47));
-    vacc6x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x0_15));
-    vacc6x16_31 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x16_31));
-    vacc6x32_47 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x32_47));
-    vacc7x0_15 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc7x0_15));
-    vacc7x16_31 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc7x16_31));
-    vacc7x32_47 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc7x32_47));
+    // An infinite bound clamps nothing, so it is skipped (with a small K the
+    // clamp is a tenth of the tile's vector work).
+    if (ep->min != -INFINITY) {
+      const __m512 vmin = _mm512_set1_ps(ep->min);
+      vacc0x0_15 = _mm512_max_ps(vmin, vacc0x0_15);
+      vacc0x16_31 = _mm512_max_ps(vmin, vacc0x16_31);
+      vacc0x32_47 = _mm512_max_ps(vmin, vacc0x32_47);
+      vacc1x0_15 = _mm512_max_ps(vmin, vacc1x0_15);
+      vacc1x16_31 = _mm512_max_ps(vmin, vacc1x16_31);
+      vacc1x32_47 = _mm512_max_ps(vmin, vacc1x32_47);
+      vacc2x0_15 = _mm512_max_ps(vmin, vacc2x0_15);
+      vacc2x16_31 = _mm512_max_ps(vmin, vacc2x16_31);
+      vacc2x32_47 = _mm512_max_ps(vmin, vacc2x32_47);
+      vacc3x0_15 = _mm512_max_ps(vmin, vacc3x0_15);
+      vacc3x16_31 = _mm512_max_ps(vmin, vacc3x16_31);
+      vacc3x32_47 = _mm512_max_ps(vmin, vacc3x32_47);
+      vacc4x0_15 = _mm512_max_ps(vmin, vacc4x0_15);
+      vacc4x16_31 = _mm512_max_ps(vmin, vacc4x16_31);
+      vacc4x32_47 = _mm512_max_ps(vmin, vacc4x32_47);
+      vacc5x0_15 = _mm512_max_ps(vmin, vacc5x0_15);
+      vacc5x16_31 = _mm512_max_ps(vmin, vacc5x16_31);
+      vacc5x32_47 = _mm512_max_ps(vmin, vacc5x32_47);
+      vacc6x0_15 = _mm512_max_ps(vmin, vacc6x0_15);
+      vacc6x16_31 = _mm512_max_ps(vmin, vacc6x16_31);
+      vacc6x32_47 = _mm512_max_ps(vmin, vacc6x32_47);
+      vacc7x0_15 = _mm512_max_ps(vmin, vacc7x0_15);
+      vacc7x16_31 = _mm512_max_ps(vmin, vacc7x16_31);
+      vacc7x32_47 = _mm512_max_ps(vmin, vacc7x32_47);
+    }
+    if (ep->max != INFINITY) {
+      const __m512 vmax = _mm512_set1_ps(ep->max);
+      vacc0x0_15 = _mm512_min_ps(vmax, vacc0x0_15);
+      vacc0x16_31 = _mm512_min_ps(vmax, vacc0x16_31);
+      vacc0x32_47 = _mm512_min_ps(vmax, vacc0x32_47);
+      vacc1x0_15 = _mm512_min_ps(vmax, vacc1x0_15);
+      vacc1x16_31 = _mm512_min_ps(vmax, vacc1x16_31);
+      vacc1x32_47 = _mm512_min_ps(vmax, vacc1x32_47);
+      vacc2x0_15 = _mm512_min_ps(vmax, vacc2x0_15);
+      vacc2x16_31 = _mm512_min_ps(vmax, vacc2x16_31);
+      vacc2x32_47 = _mm512_min_ps(vmax, vacc2x32_47);
+      vacc3x0_15 = _mm512_min_ps(vmax, vacc3x0_15);
+      vacc3x16_31 = _mm512_min_ps(vmax, vacc3x16_31);
+      vacc3x32_47 = _mm512_min_ps(vmax, vacc3x32_47);
+      vacc4x0_15 = _mm512_min_ps(vmax, vacc4x0_15);
+      vacc4x16_31 = _mm512_min_ps(vmax, vacc4x16_31);
+      vacc4x32_47 = _mm512_min_ps(vmax, vacc4x32_47);
+      vacc5x0_15 = _mm512_min_ps(vmax, vacc5x0_15);
+      vacc5x16_31 = _mm512_min_ps(vmax, vacc5x16_31);
+      vacc5x32_47 = _mm512_min_ps(vmax, vacc5x32_47);
+      vacc6x0_15 = _mm512_min_ps(vmax, vacc6x0_15);
+      vacc6x16_31 = _mm512_min_ps(vmax, vacc6x16_31);
+      vacc6x32_47 = _mm512_min_ps(vmax, vacc6x32_47);
+      vacc7x0_15 = _mm512_min_ps(vmax, vacc7x0_15);
+      vacc7x16_31 = _mm512_min_ps(vmax, vacc7x16_31);
+      vacc7x32_47 = _mm512_min_ps(vmax, vacc7x32_47);
+    }
   }
 
   // Rows last to first: a row past mr aliases the one above it, so the

@@ -5,6 +5,7 @@
 // Contract: kernels/ukernels/ukernel.h. Scalar model: kernels/ukernels/gemm_model.h.
 
 #include <arm_neon.h>
+#include <math.h>
 #include <string.h>
 
 #include "kernels/ukernels/gen/kernels.h"
@@ -411,32 +412,62 @@ void xconv_f32_gemm_12x8__neon_fma(size_t mr, size_t nr, size_t kc, const float*
       vacc11x4_7 = scale_negative(vacc11x4_7, vslope4_7);
     }
     // NEON max/min return NaN when either input is NaN: NaN propagates.
-    const float32x4_t vmin = vdupq_n_f32(ep->min);
-    const float32x4_t vmax = vdupq_n_f32(ep->max);
-    vacc0x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc0x0_3));
-    vacc0x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc0x4_7));
-    vacc1x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc1x0_3));
-    vacc1x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc1x4_7));
-    vacc2x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc2x0_3));
-    vacc2x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc2x4_7));
-    vacc3x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc3x0_3));
-    vacc3x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc3x4_7));
-    vacc4x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc4x0_3));
-    vacc4x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc4x4_7));
-    vacc5x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc5x0_3));
-    vacc5x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc5x4_7));
-    vacc6x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc6x0_3));
-    vacc6x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc6x4_7));
-    vacc7x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc7x0_3));
-    vacc7x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc7x4_7));
-    vacc8x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc8x0_3));
-    vacc8x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc8x4_7));
-    vacc9x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc9x0_3));
-    vacc9x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc9x4_7));
-    vacc10x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc10x0_3));
-    vacc10x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc10x4_7));
-    vacc11x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc11x0_3));
-    vacc11x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc11x4_7));
+    // An infinite bound clamps nothing, so it is skipped (with a small K the
+    // clamp is a tenth of the tile's vector work).
+    if (ep->min != -INFINITY) {
+      const float32x4_t vmin = vdupq_n_f32(ep->min);
+      vacc0x0_3 = vmaxq_f32(vmin, vacc0x0_3);
+      vacc0x4_7 = vmaxq_f32(vmin, vacc0x4_7);
+      vacc1x0_3 = vmaxq_f32(vmin, vacc1x0_3);
+      vacc1x4_7 = vmaxq_f32(vmin, vacc1x4_7);
+      vacc2x0_3 = vmaxq_f32(vmin, vacc2x0_3);
+      vacc2x4_7 = vmaxq_f32(vmin, vacc2x4_7);
+      vacc3x0_3 = vmaxq_f32(vmin, vacc3x0_3);
+      vacc3x4_7 = vmaxq_f32(vmin, vacc3x4_7);
+      vacc4x0_3 = vmaxq_f32(vmin, vacc4x0_3);
+      vacc4x4_7 = vmaxq_f32(vmin, vacc4x4_7);
+      vacc5x0_3 = vmaxq_f32(vmin, vacc5x0_3);
+      vacc5x4_7 = vmaxq_f32(vmin, vacc5x4_7);
+      vacc6x0_3 = vmaxq_f32(vmin, vacc6x0_3);
+      vacc6x4_7 = vmaxq_f32(vmin, vacc6x4_7);
+      vacc7x0_3 = vmaxq_f32(vmin, vacc7x0_3);
+      vacc7x4_7 = vmaxq_f32(vmin, vacc7x4_7);
+      vacc8x0_3 = vmaxq_f32(vmin, vacc8x0_3);
+      vacc8x4_7 = vmaxq_f32(vmin, vacc8x4_7);
+      vacc9x0_3 = vmaxq_f32(vmin, vacc9x0_3);
+      vacc9x4_7 = vmaxq_f32(vmin, vacc9x4_7);
+      vacc10x0_3 = vmaxq_f32(vmin, vacc10x0_3);
+      vacc10x4_7 = vmaxq_f32(vmin, vacc10x4_7);
+      vacc11x0_3 = vmaxq_f32(vmin, vacc11x0_3);
+      vacc11x4_7 = vmaxq_f32(vmin, vacc11x4_7);
+    }
+    if (ep->max != INFINITY) {
+      const float32x4_t vmax = vdupq_n_f32(ep->max);
+      vacc0x0_3 = vminq_f32(vmax, vacc0x0_3);
+      vacc0x4_7 = vminq_f32(vmax, vacc0x4_7);
+      vacc1x0_3 = vminq_f32(vmax, vacc1x0_3);
+      vacc1x4_7 = vminq_f32(vmax, vacc1x4_7);
+      vacc2x0_3 = vminq_f32(vmax, vacc2x0_3);
+      vacc2x4_7 = vminq_f32(vmax, vacc2x4_7);
+      vacc3x0_3 = vminq_f32(vmax, vacc3x0_3);
+      vacc3x4_7 = vminq_f32(vmax, vacc3x4_7);
+      vacc4x0_3 = vminq_f32(vmax, vacc4x0_3);
+      vacc4x4_7 = vminq_f32(vmax, vacc4x4_7);
+      vacc5x0_3 = vminq_f32(vmax, vacc5x0_3);
+      vacc5x4_7 = vminq_f32(vmax, vacc5x4_7);
+      vacc6x0_3 = vminq_f32(vmax, vacc6x0_3);
+      vacc6x4_7 = vminq_f32(vmax, vacc6x4_7);
+      vacc7x0_3 = vminq_f32(vmax, vacc7x0_3);
+      vacc7x4_7 = vminq_f32(vmax, vacc7x4_7);
+      vacc8x0_3 = vminq_f32(vmax, vacc8x0_3);
+      vacc8x4_7 = vminq_f32(vmax, vacc8x4_7);
+      vacc9x0_3 = vminq_f32(vmax, vacc9x0_3);
+      vacc9x4_7 = vminq_f32(vmax, vacc9x4_7);
+      vacc10x0_3 = vminq_f32(vmax, vacc10x0_3);
+      vacc10x4_7 = vminq_f32(vmax, vacc10x4_7);
+      vacc11x0_3 = vminq_f32(vmax, vacc11x0_3);
+      vacc11x4_7 = vminq_f32(vmax, vacc11x4_7);
+    }
   }
 
   // Rows last to first: a row past mr aliases the one above it, so the

@@ -5,6 +5,7 @@
 // Contract: kernels/ukernels/ukernel.h. Scalar model: kernels/ukernels/gemm_model.h.
 
 #include <arm_neon.h>
+#include <math.h>
 #include <string.h>
 
 #include "kernels/ukernels/gen/kernels.h"
@@ -382,32 +383,62 @@ void xconv_f32_gemm_6x16__neon_fma(size_t mr, size_t nr, size_t kc, const float*
       vacc5x12_15 = scale_negative(vacc5x12_15, vslope12_15);
     }
     // NEON max/min return NaN when either input is NaN: NaN propagates.
-    const float32x4_t vmin = vdupq_n_f32(ep->min);
-    const float32x4_t vmax = vdupq_n_f32(ep->max);
-    vacc0x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc0x0_3));
-    vacc0x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc0x4_7));
-    vacc0x8_11 = vminq_f32(vmax, vmaxq_f32(vmin, vacc0x8_11));
-    vacc0x12_15 = vminq_f32(vmax, vmaxq_f32(vmin, vacc0x12_15));
-    vacc1x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc1x0_3));
-    vacc1x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc1x4_7));
-    vacc1x8_11 = vminq_f32(vmax, vmaxq_f32(vmin, vacc1x8_11));
-    vacc1x12_15 = vminq_f32(vmax, vmaxq_f32(vmin, vacc1x12_15));
-    vacc2x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc2x0_3));
-    vacc2x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc2x4_7));
-    vacc2x8_11 = vminq_f32(vmax, vmaxq_f32(vmin, vacc2x8_11));
-    vacc2x12_15 = vminq_f32(vmax, vmaxq_f32(vmin, vacc2x12_15));
-    vacc3x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc3x0_3));
-    vacc3x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc3x4_7));
-    vacc3x8_11 = vminq_f32(vmax, vmaxq_f32(vmin, vacc3x8_11));
-    vacc3x12_15 = vminq_f32(vmax, vmaxq_f32(vmin, vacc3x12_15));
-    vacc4x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc4x0_3));
-    vacc4x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc4x4_7));
-    vacc4x8_11 = vminq_f32(vmax, vmaxq_f32(vmin, vacc4x8_11));
-    vacc4x12_15 = vminq_f32(vmax, vmaxq_f32(vmin, vacc4x12_15));
-    vacc5x0_3 = vminq_f32(vmax, vmaxq_f32(vmin, vacc5x0_3));
-    vacc5x4_7 = vminq_f32(vmax, vmaxq_f32(vmin, vacc5x4_7));
-    vacc5x8_11 = vminq_f32(vmax, vmaxq_f32(vmin, vacc5x8_11));
-    vacc5x12_15 = vminq_f32(vmax, vmaxq_f32(vmin, vacc5x12_15));
+    // An infinite bound clamps nothing, so it is skipped (with a small K the
+    // clamp is a tenth of the tile's vector work).
+    if (ep->min != -INFINITY) {
+      const float32x4_t vmin = vdupq_n_f32(ep->min);
+      vacc0x0_3 = vmaxq_f32(vmin, vacc0x0_3);
+      vacc0x4_7 = vmaxq_f32(vmin, vacc0x4_7);
+      vacc0x8_11 = vmaxq_f32(vmin, vacc0x8_11);
+      vacc0x12_15 = vmaxq_f32(vmin, vacc0x12_15);
+      vacc1x0_3 = vmaxq_f32(vmin, vacc1x0_3);
+      vacc1x4_7 = vmaxq_f32(vmin, vacc1x4_7);
+      vacc1x8_11 = vmaxq_f32(vmin, vacc1x8_11);
+      vacc1x12_15 = vmaxq_f32(vmin, vacc1x12_15);
+      vacc2x0_3 = vmaxq_f32(vmin, vacc2x0_3);
+      vacc2x4_7 = vmaxq_f32(vmin, vacc2x4_7);
+      vacc2x8_11 = vmaxq_f32(vmin, vacc2x8_11);
+      vacc2x12_15 = vmaxq_f32(vmin, vacc2x12_15);
+      vacc3x0_3 = vmaxq_f32(vmin, vacc3x0_3);
+      vacc3x4_7 = vmaxq_f32(vmin, vacc3x4_7);
+      vacc3x8_11 = vmaxq_f32(vmin, vacc3x8_11);
+      vacc3x12_15 = vmaxq_f32(vmin, vacc3x12_15);
+      vacc4x0_3 = vmaxq_f32(vmin, vacc4x0_3);
+      vacc4x4_7 = vmaxq_f32(vmin, vacc4x4_7);
+      vacc4x8_11 = vmaxq_f32(vmin, vacc4x8_11);
+      vacc4x12_15 = vmaxq_f32(vmin, vacc4x12_15);
+      vacc5x0_3 = vmaxq_f32(vmin, vacc5x0_3);
+      vacc5x4_7 = vmaxq_f32(vmin, vacc5x4_7);
+      vacc5x8_11 = vmaxq_f32(vmin, vacc5x8_11);
+      vacc5x12_15 = vmaxq_f32(vmin, vacc5x12_15);
+    }
+    if (ep->max != INFINITY) {
+      const float32x4_t vmax = vdupq_n_f32(ep->max);
+      vacc0x0_3 = vminq_f32(vmax, vacc0x0_3);
+      vacc0x4_7 = vminq_f32(vmax, vacc0x4_7);
+      vacc0x8_11 = vminq_f32(vmax, vacc0x8_11);
+      vacc0x12_15 = vminq_f32(vmax, vacc0x12_15);
+      vacc1x0_3 = vminq_f32(vmax, vacc1x0_3);
+      vacc1x4_7 = vminq_f32(vmax, vacc1x4_7);
+      vacc1x8_11 = vminq_f32(vmax, vacc1x8_11);
+      vacc1x12_15 = vminq_f32(vmax, vacc1x12_15);
+      vacc2x0_3 = vminq_f32(vmax, vacc2x0_3);
+      vacc2x4_7 = vminq_f32(vmax, vacc2x4_7);
+      vacc2x8_11 = vminq_f32(vmax, vacc2x8_11);
+      vacc2x12_15 = vminq_f32(vmax, vacc2x12_15);
+      vacc3x0_3 = vminq_f32(vmax, vacc3x0_3);
+      vacc3x4_7 = vminq_f32(vmax, vacc3x4_7);
+      vacc3x8_11 = vminq_f32(vmax, vacc3x8_11);
+      vacc3x12_15 = vminq_f32(vmax, vacc3x12_15);
+      vacc4x0_3 = vminq_f32(vmax, vacc4x0_3);
+      vacc4x4_7 = vminq_f32(vmax, vacc4x4_7);
+      vacc4x8_11 = vminq_f32(vmax, vacc4x8_11);
+      vacc4x12_15 = vminq_f32(vmax, vacc4x12_15);
+      vacc5x0_3 = vminq_f32(vmax, vacc5x0_3);
+      vacc5x4_7 = vminq_f32(vmax, vacc5x4_7);
+      vacc5x8_11 = vminq_f32(vmax, vacc5x8_11);
+      vacc5x12_15 = vminq_f32(vmax, vacc5x12_15);
+    }
   }
 
   // Rows last to first: a row past mr aliases the one above it, so the
