@@ -247,9 +247,25 @@ static_assert(kTilePixels <= kMaxTilePixels, "depthwise.h sizes the tap table fo
 // Channels [o, o + lanes), or with kTail the first `valid` < lanes channels
 // from o (loaded and stored through a buffer, never past them), of the
 // pixels of `rows` table rows from `table`.
-template <int kPixels, int kKw, int kStride, bool kTail>
-HWY_INLINE void nhwc_tile(const DepthwiseJob& j, const float* const* table, int64_t rows, int64_t o, int64_t valid,
-                          float* y, const float* r) {
+// A column's vector, used by up to kKw FMAs, loaded once: left to itself
+// the compiler folds the load into each FMA as a memory operand (x86 only),
+// one load per FMA again, which is what the column table is there to avoid
+// (a stride-2 tile ran at half the speed).
+template <class V>
+HWY_INLINE void keep_in_register(V& x) {
+#if HWY_ARCH_X86
+  asm("" : "+v"(x.raw));
+#else
+  (void)x;
+#endif
+}
+
+// With kInside every column of the tile is inside the image, so a row's
+// columns follow its first at `step` floats: one pointer load a row, not
+// one a column (at stride 2, 29 columns serve 42 FMAs a row).
+template <int kPixels, int kKw, int kStride, bool kTail, bool kInside>
+HWY_INLINE void nhwc_tile(const DepthwiseJob& j, const float* const* table, int64_t rows, int64_t step, int64_t o,
+                          int64_t valid, float* y, const float* r) {
   constexpr int kCols = table_columns<kPixels, kKw, kStride>();
   const hn::ScalableTag<float> d;
   using V = hn::Vec<decltype(d)>;
@@ -263,10 +279,12 @@ HWY_INLINE void nhwc_tile(const DepthwiseJob& j, const float* const* table, int6
     V w[kKw];
     for (int s = 0; s < kKw; ++s) w[s] = load(j.weights + (row * kKw + s) * K + o);
     const float* const* columns = table + row * kCols;
+    const float* at = columns[0] + o;  // kInside: column c, stepped
     // Unrolled whole, or the accumulators, indexed by c, would live in memory.
 #pragma GCC unroll 64
-    for (int c = 0; c < kCols; ++c) {
-      const V x = load(columns[c] + o);
+    for (int c = 0; c < kCols; ++c, at += step) {
+      V x = load(kInside ? at : columns[c] + o);
+      keep_in_register(x);
 #pragma GCC unroll 8
       for (int s = 0; s < kKw; ++s) {  // the taps that read column c: pixel p = (c - s) / kStride
         const int q = c - s;
@@ -285,6 +303,14 @@ HWY_INLINE void nhwc_tile(const DepthwiseJob& j, const float* const* table, int6
   }
   const Finish<decltype(d)> finish(d, j, o, true);
   for (int p = 0; p < kPixels; ++p) hn::StoreU(finish(acc[p]), d, y + p * j.out_stride + o);
+}
+
+// Whether every tap of output pixels [ow0, ow0 + count) of row oh is inside the image.
+HWY_INLINE bool taps_inside(const DepthwiseJob& j, int64_t oh, int64_t ow0, int64_t count) {
+  const int64_t ih0 = oh * j.stride_h - j.pad_top, ih1 = ih0 + (j.kh - 1) * j.dilation_h;
+  const int64_t iw0 = ow0 * j.stride_w - j.pad_left;
+  const int64_t iw1 = (ow0 + count - 1) * j.stride_w - j.pad_left + (j.kw - 1) * j.dilation_w;
+  return ih0 >= 0 && ih1 < j.in_h && iw0 >= 0 && iw1 < j.in_w;
 }
 
 // The table of a tile of kPixels pixels of row oh from ow0 (see nhwc_tile):
@@ -345,9 +371,14 @@ HWY_INLINE void nhwc_pixels(const DepthwiseJob& j, const float* image, const flo
   const int64_t rows = fill_column_table<kPixels, kKw, kStride>(j, image, zeros, oh, ow0, table);
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>())), C = j.out_channels;
   if (j.stride_h == 1) prefetch_next_row<kPixels, kKw, kStride>(j, image, oh, ow0);
+  const int64_t step = (kKw > 1 ? 1 : j.stride_w) * j.in_stride;  // floats between a row's columns
   int64_t o = 0;
-  for (; o + lanes <= C; o += lanes) nhwc_tile<kPixels, kKw, kStride, false>(j, table, rows, o, 0, y, r);
-  if (o < C) nhwc_tile<kPixels, kKw, kStride, true>(j, table, rows, o, C - o, y, r);
+  if (taps_inside(j, oh, ow0, kPixels)) {
+    for (; o + lanes <= C; o += lanes) nhwc_tile<kPixels, kKw, kStride, false, true>(j, table, rows, step, o, 0, y, r);
+  } else {
+    for (; o + lanes <= C; o += lanes) nhwc_tile<kPixels, kKw, kStride, false, false>(j, table, rows, step, o, 0, y, r);
+  }
+  if (o < C) nhwc_tile<kPixels, kKw, kStride, true, false>(j, table, rows, step, o, C - o, y, r);
 }
 
 // One output row: tiles of kTilePixels, then of 7, then single pixels.
@@ -362,13 +393,6 @@ HWY_INLINE void nhwc_row(const DepthwiseJob& j, const float* image, const float*
   for (; ow < j.out_w; ++ow) nhwc_pixels<1, kKw, kStride>(j, image, zeros, table, oh, ow, y_row, r_row);
 }
 
-// Whether every tap of output pixels [ow0, ow0 + count) of row oh is inside the image.
-HWY_INLINE bool taps_inside(const DepthwiseJob& j, int64_t oh, int64_t ow0, int64_t count) {
-  const int64_t ih0 = oh * j.stride_h - j.pad_top, ih1 = ih0 + (j.kh - 1) * j.dilation_h;
-  const int64_t iw0 = ow0 * j.stride_w - j.pad_left;
-  const int64_t iw1 = (ow0 + count - 1) * j.stride_w - j.pad_left + (j.kw - 1) * j.dilation_w;
-  return ih0 >= 0 && ih1 < j.in_h && iw0 >= 0 && iw1 < j.in_w;
-}
 
 // Channel o of output pixel (oh, ow), tap by tap (multipliers above 1, and
 // the channels past the last whole vector).
