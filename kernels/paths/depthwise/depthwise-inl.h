@@ -16,6 +16,26 @@
 
 #include "kernels/paths/depthwise/depthwise.h"
 
+// The tile loops are unrolled whole: GCC otherwise keeps the accumulators,
+// indexed by the column, in memory. Sanitizer builds go without, because
+// every load of the unrolled bodies is instrumented and one target took
+// minutes to compile; the operations and their order are the same, so they
+// still test the same arithmetic.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define XCONV_DEPTHWISE_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define XCONV_DEPTHWISE_SANITIZED 1
+#endif
+#endif
+#ifdef XCONV_DEPTHWISE_SANITIZED
+#define XCONV_UNROLL_COLUMNS
+#define XCONV_UNROLL_TAPS
+#else
+#define XCONV_UNROLL_COLUMNS _Pragma("GCC unroll 64")
+#define XCONV_UNROLL_TAPS _Pragma("GCC unroll 8")
+#endif
+
 HWY_BEFORE_NAMESPACE();
 namespace xconv {
 namespace HWY_NAMESPACE {
@@ -280,12 +300,11 @@ HWY_INLINE void nhwc_tile(const DepthwiseJob& j, const float* const* table, int6
     for (int s = 0; s < kKw; ++s) w[s] = load(j.weights + (row * kKw + s) * K + o);
     const float* const* columns = table + row * kCols;
     const float* at = columns[0] + o;  // kInside: column c, stepped
-    // Unrolled whole, or the accumulators, indexed by c, would live in memory.
-#pragma GCC unroll 64
+    XCONV_UNROLL_COLUMNS
     for (int c = 0; c < kCols; ++c, at += step) {
       V x = load(kInside ? at : columns[c] + o);
       keep_in_register(x);
-#pragma GCC unroll 8
+      XCONV_UNROLL_TAPS
       for (int s = 0; s < kKw; ++s) {  // the taps that read column c: pixel p = (c - s) / kStride
         const int q = c - s;
         if (q >= 0 && q % kStride == 0 && q / kStride < kPixels) acc[q / kStride] = hn::MulAdd(w[s], x, acc[q / kStride]);
@@ -373,7 +392,9 @@ HWY_INLINE void nhwc_pixels(const DepthwiseJob& j, const float* image, const flo
   if (j.stride_h == 1) prefetch_next_row<kPixels, kKw, kStride>(j, image, oh, ow0);
   const int64_t step = (kKw > 1 ? 1 : j.stride_w) * j.in_stride;  // floats between a row's columns
   int64_t o = 0;
-  if (taps_inside(j, oh, ow0, kPixels)) {
+  // The stepped form only for the full tiles, most of a row: each form of
+  // each tile is a large unrolled body, and they add up in compile time.
+  if (kPixels == kTilePixels && taps_inside(j, oh, ow0, kPixels)) {
     for (; o + lanes <= C; o += lanes) nhwc_tile<kPixels, kKw, kStride, false, true>(j, table, rows, step, o, 0, y, r);
   } else {
     for (; o + lanes <= C; o += lanes) nhwc_tile<kPixels, kKw, kStride, false, false>(j, table, rows, step, o, 0, y, r);
@@ -390,7 +411,8 @@ HWY_INLINE void nhwc_row(const DepthwiseJob& j, const float* image, const float*
     nhwc_pixels<kTilePixels, kKw, kStride>(j, image, zeros, table, oh, ow, y_row, r_row);
   }
   for (; ow + 7 <= j.out_w; ow += 7) nhwc_pixels<7, kKw, kStride>(j, image, zeros, table, oh, ow, y_row, r_row);
-  for (; ow < j.out_w; ++ow) nhwc_pixels<1, kKw, kStride>(j, image, zeros, table, oh, ow, y_row, r_row);
+  // Single pixels share nothing between taps: a table row per tap.
+  for (; ow < j.out_w; ++ow) nhwc_pixels<1, 1, 1>(j, image, zeros, table, oh, ow, y_row, r_row);
 }
 
 
