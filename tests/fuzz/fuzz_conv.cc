@@ -68,6 +68,10 @@ void valid(Bytes& in) {
   d.groups = in.in(1, 4);
   d.in_channels = d.groups * in.in(1, 6);
   d.out_channels = d.groups * in.in(1, 20);
+  if (in.next() % 4 == 0) {  // depthwise up to 40 channels: whole vectors and tails of the direct tiles
+    d.groups = d.in_channels = in.in(1, 40);
+    d.out_channels = d.groups * in.in(1, 2);
+  }
   d.in_height = in.in(1, 12), d.in_width = in.in(1, 12);
   d.kernel_height = in.in(1, 5), d.kernel_width = in.in(1, 5);
   d.stride_height = in.in(1, 3), d.stride_width = in.in(1, 3);
