@@ -258,7 +258,7 @@ xconv_status build_plan(const char* who, const xconv_conv2d_desc* desc, const xc
 
   if (choice.path == ConvPath::kIndirectGemm) {
     p->workspace_floats_per_thread = indirect_gemm_workspace_floats(shape, kernel.mr);
-    const size_t zeros = indirect_gemm_zero_floats(shape);
+    const size_t zeros = indirect_gemm_tap_floats(shape);
     if (!p->zero_row.allocate(zeros)) return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the zero row", who);
     std::fill(p->zero_row.data(), p->zero_row.data() + zeros, 0.0f);
   } else if (choice.path == ConvPath::kPackedGemm) {

@@ -132,8 +132,6 @@ size_t pointer_floats(const Taps& taps, size_t mr) {
 
 }  // namespace
 
-size_t indirect_gemm_zero_floats(const ConvShape& s) { return taps_of(s).floats; }
-
 size_t indirect_gemm_tap_floats(const ConvShape& s) { return taps_of(s).floats; }
 
 size_t indirect_gemm_tap_block(const ConvShape& s, size_t nc, size_t budget_bytes, size_t kc) {

@@ -53,11 +53,9 @@ size_t indirect_gemm_workspace_floats(const ConvShape& shape, size_t mr);
 // (options.kc), as many as fit in kc floats of K.
 size_t indirect_gemm_tap_block(const ConvShape& shape, size_t nc, size_t budget_bytes, size_t kc);
 
-// The floats of K one tap (or kernel row, in the row mode) contributes.
+// The floats of K one tap (or kernel row, in the row mode) contributes: also
+// the length of the zero row that padding pointers point at.
 size_t indirect_gemm_tap_floats(const ConvShape& shape);
-
-// Floats of the zero row that padding pointers point at.
-size_t indirect_gemm_zero_floats(const ConvShape& shape);
 
 // Computes one task (gemm_tasks.h). `scratch` holds the thread's workspace.
 void indirect_gemm_task(const xconv_plan& plan, const RunExtent& extent, const RunTensors& tensors, float* scratch,
