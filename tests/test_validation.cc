@@ -208,6 +208,15 @@ TEST(Validation, EnvironmentOverride) {
   xconv_plan_destroy(plan);
 }
 
+// scripts/test.sh sets XCONV_TEST_EXPECT_ISA=avx512 where /proc/cpuinfo lists
+// AVX-512 and the Bochs guest is skipped: the native stage stands in for the
+// guest only if dispatch really sees AVX-512 there.
+TEST(Validation, DetectsTheExpectedIsa) {
+  const char* expected = std::getenv("XCONV_TEST_EXPECT_ISA");
+  if (expected == nullptr) GTEST_SKIP() << "XCONV_TEST_EXPECT_ISA not set";
+  EXPECT_STREQ(xconv_isa_name(xconv_best_isa()), expected);
+}
+
 TEST(Validation, CppWrapperThrowsWithStatusAndMessage) {
   xconv_conv2d_desc d = valid_desc();
   d.stride_width = 0;
