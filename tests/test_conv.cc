@@ -2,12 +2,15 @@
 // against the scalar reference, and results that do not depend on threads.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "kernels/frame/kernel_table.h"
 #include "tests/conv_checker.h"
 #include "xconv/xconv.h"
 
@@ -128,6 +131,96 @@ TEST_P(EveryIsa, PointwiseNhwc) {
         if (GetParam() != XCONV_ISA_HWY) o.path = "indirect_gemm";  // the Highway fallback has no IGEMM kernel
         EXPECT_TRUE(check_case(c, o)) << describe(c);
       }
+    }
+  }
+}
+
+// The indirect path leaves out kernel rows that are padding for a whole
+// tile (indirect_gemm.h): with every IGEMM kernel of the ISA (tiles of
+// different heights meet the top and bottom rows differently), the bits
+// equal those of the same plan with a residual of +0, which multiplies
+// every padding zero; a NaN weight in a kernel's first row reaches the top
+// row's outputs, as the reference's padding zeros make it.
+TEST_P(EveryIsa, PaddingRowsSkippedWithTheSameBits) {
+  struct Shape { int64_t h, w, k, stride, pad, dilation; };
+  const Shape shapes[] = {{7, 7, 3, 1, 1, 1}, {14, 14, 3, 1, 1, 1}, {9, 5, 3, 2, 1, 1}, {8, 8, 3, 1, 2, 2},
+                          {5, 6, 5, 1, 2, 1}, {4, 4, 3, 1, 4, 1}};  // the last: rows wholly in padding
+  int n = 0;
+  for (size_t i = 0; i < kernel_count(); ++i) {
+    const KernelInfo& k = kernel_at(i);
+    if (k.isa != GetParam() || k.family != KernelFamily::kIgemm) continue;
+    for (const Shape& sh : shapes) {
+      ConvCase c;
+      xconv_conv2d_desc& d = c.desc;
+      xconv_conv2d_desc_init(&d);
+      d.layout = XCONV_LAYOUT_NHWC;
+      d.batch = 2;
+      d.in_channels = 5 + n % 3;
+      d.out_channels = 19;
+      d.in_height = sh.h, d.in_width = sh.w;
+      d.kernel_height = d.kernel_width = sh.k;
+      d.stride_height = d.stride_width = sh.stride;
+      d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = sh.pad;
+      d.dilation_height = d.dilation_width = sh.dilation;
+      c.seed = static_cast<uint64_t>(++n);
+      xconv_plan_options o;
+      xconv_plan_options_init(&o);
+      o.isa = GetParam();
+      o.kernel = k.name;
+      EXPECT_TRUE(check_case(c, o)) << k.name << "; " << describe(c);
+
+      ConvData data = random_data(d, c.seed);
+      std::vector<float> skipped(data.output_count), multiplied(data.output_count);
+      xconv_plan* plan = nullptr;
+      ASSERT_EQ(xconv_plan_create(&d, data.weights.data(), data.bias.data(), &o, &plan), XCONV_OK) << xconv_last_error();
+      ASSERT_EQ(run_case(plan, c, data, data.input.data(), skipped.data()), XCONV_OK);
+      xconv_plan_destroy(plan);
+      ConvCase with_zero_residual = c;
+      with_zero_residual.desc.has_residual = 1;
+      std::vector<float> zeros(data.output_count, 0.0f);
+      ASSERT_EQ(xconv_plan_create(&with_zero_residual.desc, data.weights.data(), data.bias.data(), &o, &plan), XCONV_OK);
+      ASSERT_EQ(run_case(plan, with_zero_residual, data, data.input.data(), multiplied.data(), zeros.data()), XCONV_OK);
+      xconv_plan_destroy(plan);
+      ASSERT_EQ(0, std::memcmp(skipped.data(), multiplied.data(), skipped.size() * sizeof(float)))
+          << k.name << "; " << describe(c);
+
+      data.weights[0] = NAN;  // output channel 0, kernel row 0: every top-row output of channel 0 is NaN
+      ASSERT_EQ(xconv_plan_create(&d, data.weights.data(), data.bias.data(), &o, &plan), XCONV_OK);
+      ASSERT_EQ(run_case(plan, c, data, data.input.data(), skipped.data()), XCONV_OK);
+      xconv_plan_destroy(plan);
+      for (int64_t ow = 0; ow < (sh.w + 2 * sh.pad - sh.dilation * (sh.k - 1) - 1) / sh.stride + 1; ++ow) {
+        EXPECT_TRUE(std::isnan(skipped[static_cast<size_t>(ow * d.out_channels)])) << k.name << " ow " << ow;
+      }
+    }
+    // A residual of -0 keeps every tap: multiplied, the top row's padding
+    // taps (weight +1, input +0) turn the chain's -0 into +0 before the
+    // other rows (weight -1) add their -0s; left out, the output is -0.
+    xconv_conv2d_desc d;
+    xconv_conv2d_desc_init(&d);
+    d.layout = XCONV_LAYOUT_NHWC;
+    d.batch = 1;
+    d.in_channels = 2;  // not depthwise
+    d.out_channels = 1;
+    d.in_height = d.in_width = 4;
+    d.kernel_height = d.kernel_width = 3;
+    d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = 1;
+    d.has_residual = 1;
+    const float w[18] = {1, 1, 1, -1, -1, -1, -1, -1, -1, 1, 1, 1, -1, -1, -1, -1, -1, -1};
+    std::vector<float> in(32, 0.0f), residual(16, -0.0f), out(16, NAN);
+    xconv_plan_options o;
+    xconv_plan_options_init(&o);
+    o.isa = GetParam();
+    o.kernel = k.name;
+    xconv_plan* plan = nullptr;
+    ASSERT_EQ(xconv_plan_create(&d, w, nullptr, &o, &plan), XCONV_OK) << xconv_last_error();
+    ASSERT_NE(std::string(xconv_plan_describe(plan)).find("path=indirect_gemm"), std::string::npos);
+    xconv_run_args args;
+    xconv_run_args_init(&args);
+    args.input = in.data(), args.output = out.data(), args.residual = residual.data();
+    ASSERT_EQ(xconv_plan_execute(plan, &args), XCONV_OK);
+    xconv_plan_destroy(plan);
+    for (int i = 0; i < 16; ++i) {
+      EXPECT_TRUE(out[i] == 0.0f && !std::signbit(out[i])) << k.name << " output " << i << " is " << out[i];
     }
   }
 }

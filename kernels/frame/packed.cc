@@ -1,6 +1,7 @@
 #include "kernels/frame/packed.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <new>
 
@@ -125,6 +126,7 @@ xconv_status create_packed_weights(const char* who, const ConvShape& shape, cons
       pack_gemm_bias(shape, p->layout, plain.data(), sl);
     }
   }
+  p->weights_finite = std::all_of(w, w + weight_floats, [](float v) { return std::isfinite(v); });
   p->weights = w;
   p->bias = b;
   p->slopes = sl;

@@ -28,6 +28,9 @@ struct xconv_packed_weights {
   const float* weights = nullptr;
   const float* bias = nullptr;
   const float* slopes = nullptr;
+  // Every packed weight is finite, so a padding tap's products are all zero
+  // and the indirect path may skip it (indirect_gemm.h, skip_padding_rows).
+  bool weights_finite = false;
   size_t bytes = 0;
   xconv::AlignedBuffer storage;
 };

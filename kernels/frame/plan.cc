@@ -178,11 +178,12 @@ void describe(xconv_plan* p) {
     const size_t gemm_n = p->weights_are_a ? p->pixels : static_cast<size_t>(p->shape.group_out);
     std::snprintf(text, sizeof(text),
                   "isa=%s kernel=%s tile=%zux%zu packers=%s kc=%zu mc=%zu nc=%zu threads=%d layout=%s "
-                  "gemm=%zux%zux%" PRId64 " groups=%" PRId64 " batch=%" PRId64 " tasks=%zu path=%s max_threads=%d choice=%s",
+                  "gemm=%zux%zux%" PRId64 " groups=%" PRId64 " batch=%" PRId64 " tasks=%zu path=%s max_threads=%d choice=%s padding_rows=%s",
                   isa_name(c.kernel->isa), kernel_label(c), c.kernel->mr, c.kernel->nr,
                   c.path == ConvPath::kIndirectGemm ? "none" : c.packers->target, p->kc, p->mc, p->nc, p->num_threads,
                   layout, gemm_m, gemm_n, p->shape.gemm_k, d.groups, p->max_batch, task_count(*p, run_extent(*p, static_cast<size_t>(p->max_batch))),
-                  path_name(c.path), p->max_threads, choice_source_name(p->choice_source));
+                  path_name(c.path), p->max_threads, choice_source_name(p->choice_source),
+                  p->skip_padding_rows ? "skipped" : "multiplied");
   }
   p->description = text;
 }
@@ -261,6 +262,7 @@ xconv_status build_plan(const char* who, const xconv_conv2d_desc* desc, const xc
     const size_t zeros = indirect_gemm_tap_floats(shape);
     if (!p->zero_row.allocate(zeros)) return fail(XCONV_OUT_OF_MEMORY, "%s: out of memory for the zero row", who);
     std::fill(p->zero_row.data(), p->zero_row.data() + zeros, 0.0f);
+    p->skip_padding_rows = indirect_gemm_skips_padding_rows(shape, packed->weights_finite);
   } else if (choice.path == ConvPath::kPackedGemm) {
     p->workspace_floats_per_thread =
         p->kc * (p->weights_are_a ? round_up(p->nc, kernel.nr) : round_up(p->mc, kernel.mr));

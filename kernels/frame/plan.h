@@ -55,8 +55,11 @@ struct xconv_plan {
   std::unique_ptr<xconv_packed_weights> own_packed;
   const xconv_packed_weights* packed = nullptr;
   xconv::DepthwiseJob depthwise_job{};
-  // Indirect GEMM: the zeros that the pointers of padding taps point at.
+  // Indirect GEMM: the zeros that the pointers of padding taps point at, and
+  // whether a tile leaves out the kernel rows that are padding for all its
+  // pixels (indirect_gemm.h: only where that gives the same bits).
   xconv::AlignedBuffer zero_row;
+  bool skip_padding_rows = false;
 
   // Threads: at most max_threads (the option, or the affinity mask's count),
   // num_threads of them used, fewer when the layer is too small to pay for

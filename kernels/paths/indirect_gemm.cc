@@ -17,6 +17,7 @@ struct Taps {
   bool whole_rows;   // one pointer per kernel row (S * C contiguous floats), else per tap
   size_t count;      // ks: pointers per tile row
   size_t floats;     // kc: floats read through each pointer
+  size_t per_row;    // taps per kernel row: S, or 1 in the row mode
 };
 
 Taps taps_of(const ConvShape& s) {
@@ -28,11 +29,27 @@ Taps taps_of(const ConvShape& s) {
   const bool whole_rows = d.groups == 1 && d.dilation_width == 1 && d.kernel_width > 1 &&
                           s.in_pixel_stride == d.in_channels && d.kernel_width * d.in_channels <= kMaxRowSegment;
   if (whole_rows) {
-    return {false, true, static_cast<size_t>(d.kernel_height), static_cast<size_t>(d.kernel_width * d.in_channels)};
+    return {false, true, static_cast<size_t>(d.kernel_height), static_cast<size_t>(d.kernel_width * d.in_channels), 1};
   }
   const bool pointwise = d.kernel_height == 1 && d.kernel_width == 1 && d.pad_top == 0 && d.pad_left == 0 &&
                          d.pad_bottom == 0 && d.pad_right == 0;
-  return {pointwise, false, static_cast<size_t>(d.kernel_height * d.kernel_width), static_cast<size_t>(s.group_in)};
+  return {pointwise, false, static_cast<size_t>(d.kernel_height * d.kernel_width), static_cast<size_t>(s.group_in),
+          static_cast<size_t>(d.kernel_width)};
+}
+
+// The taps [begin, end) of one tile that the kernel runs: all of them, or
+// with skip_padding_rows those of the kernel rows that read the image for
+// at least one of the tile's pixels (indirect_gemm.h).
+struct LiveTaps {
+  size_t begin, end;
+};
+
+// Kernel rows [first, end) of output row oh that read input rows inside the
+// image (empty when first >= end).
+void rows_inside(const xconv_conv2d_desc& d, int64_t oh, int64_t* first, int64_t* end) {
+  const int64_t ih0 = oh * d.stride_height - d.pad_top, dil = d.dilation_height;
+  *first = ih0 >= 0 ? 0 : (-ih0 + dil - 1) / dil;
+  *end = ih0 >= d.in_height ? 0 : std::min<int64_t>(d.kernel_height, (d.in_height - 1 - ih0) / dil + 1);
 }
 
 // An output pixel as (image, output row, output column), stepped from one
@@ -59,10 +76,23 @@ struct PixelCursor {
 // pixel; tap-major (out[t * MR + i]); rows past the valid ones repeat the
 // last valid row, so the kernel may read all MR. In the row mode a kernel
 // row that runs past the image's left or right edge is copied, with zeros
-// for the padding, into `edges` (MR * R segments of S * C floats).
+// for the padding, into `edges` (MR * R segments of S * C floats). Sets
+// *live to the taps the kernel is to run.
 void tile_pointers(const xconv_plan& p, const Taps& taps, const float* input, int64_t g, PixelCursor* cursor,
-                   size_t rows, size_t MR, const float** out, float* edges) {
+                   size_t rows, size_t MR, const float** out, float* edges, LiveTaps* live) {
   const xconv_conv2d_desc& d = p.shape.d;
+  *live = {0, taps.count};
+  if (p.skip_padding_rows) {  // the union of the rows' live kernel rows
+    PixelCursor pixel = *cursor;
+    int64_t lo = d.kernel_height, hi = 0;
+    for (size_t i = 0; i < rows; ++i, pixel.step(p.shape)) {
+      int64_t first = 0, end = 0;
+      rows_inside(d, pixel.oh, &first, &end);
+      if (first < end) lo = std::min(lo, first), hi = std::max(hi, end);
+    }
+    // A tile wholly in padding still runs (zeros in, bias and clamp out).
+    if (lo < hi) *live = {static_cast<size_t>(lo) * taps.per_row, static_cast<size_t>(hi) * taps.per_row};
+  }
   if (taps.pointwise) {
     for (size_t i = 0; i < rows; ++i, cursor->step(p.shape)) {
       out[i] = input + cursor->n * p.shape.in.image_stride + g * p.shape.group_in +
@@ -134,6 +164,11 @@ size_t pointer_floats(const Taps& taps, size_t mr) {
 
 size_t indirect_gemm_tap_floats(const ConvShape& s) { return taps_of(s).floats; }
 
+bool indirect_gemm_skips_padding_rows(const ConvShape& s, bool weights_finite) {
+  const xconv_conv2d_desc& d = s.d;
+  return weights_finite && !d.has_residual && (d.pad_top > 0 || d.pad_bottom > 0);
+}
+
 size_t indirect_gemm_tap_block(const ConvShape& s, size_t nc, size_t budget_bytes, size_t kc) {
   const Taps taps = taps_of(s);
   const size_t fit = kc > 0 ? kc / taps.floats : budget_bytes / (taps.floats * nc * sizeof(float));
@@ -174,19 +209,24 @@ void indirect_gemm_task(const xconv_plan& p, const RunExtent& e, const RunTensor
     // tiles' pointers are written again for each (their edge copies too).
     for (size_t t0 = 0; t0 < taps.count; t0 += p.tap_block) {
       const size_t t1 = std::min(taps.count, t0 + p.tap_block);
-      ep.accumulate = t0 > 0;
-      ep.last = t1 == taps.count;
       PixelCursor cursor = task_start;
       for (size_t ir = t.pixel_begin; ir < t.pixel_end; ir += MR) {
         const size_t rows = std::min(MR, t.pixel_end - ir);
-        tile_pointers(p, taps, run.input, t.g, &cursor, rows, MR, pointers, edges);
+        LiveTaps live;
+        tile_pointers(p, taps, run.input, t.g, &cursor, rows, MR, pointers, edges, &live);
+        // This block's taps that the tile runs: the first it runs start the
+        // chain, the last it runs finish it.
+        const size_t a = std::max(t0, live.begin), b = std::min(t1, live.end);
+        if (a >= b) continue;
+        ep.accumulate = a > live.begin;
+        ep.last = b == live.end;
         for (size_t jr = jc; jr < jc_end; jr += NR) {
           float* c = group_out + ir * ldc + jr;
           ep.bias_col = bias_for(p, t.g, jr);
           ep.slope_col = slope_for(p, t.g, jr);
-          ep.residual = t0 == 0 ? residual_at(run, c) : nullptr;  // the first block's start, read before any write
-          k.igemm(rows, std::min(NR, jc_end - jr), taps.floats, t1 - t0, pointers + t0 * MR,
-                  weight_panel(p, t.g, 0, jr) + t0 * taps.floats * NR, c, ldc, &ep);
+          ep.residual = ep.accumulate ? nullptr : residual_at(run, c);  // the chain's start, read before any write
+          k.igemm(rows, std::min(NR, jc_end - jr), taps.floats, b - a, pointers + a * MR,
+                  weight_panel(p, t.g, 0, jr) + a * taps.floats * NR, c, ldc, &ep);
         }
       }
     }

@@ -30,6 +30,15 @@
 // copied with their padding zeros into the workspace. The reduction order
 // is the same, (r, s, c), so are the bits.
 //
+// Padding rows: a tile of output pixels near the top or bottom edge leaves
+// out the kernel rows that read only padding for every one of its pixels
+// (a 7x7 image with a 3x3 kernel: a seventh of the multiply-adds), as
+// oneDNN does. Only where the result is bit for bit the one multiplying the
+// zeros gives: every weight finite (else a NaN or infinite weight times a
+// padding zero is NaN, and that must show), and no residual. A chain that
+// starts from +0 never holds -0 (a sum is -0 only if both terms are), so
+// adding w * 0 = +-0 to it changes nothing; a residual could start it at -0.
+//
 // The batch is folded into the pixels (NHWC images follow each other in
 // memory and so do the output rows): one GEMM of batch * out_h * out_w rows,
 // so the weights stream once for all images. A 1x1 layer of one pixel has
@@ -56,6 +65,10 @@ size_t indirect_gemm_tap_block(const ConvShape& shape, size_t nc, size_t budget_
 // The floats of K one tap (or kernel row, in the row mode) contributes: also
 // the length of the zero row that padding pointers point at.
 size_t indirect_gemm_tap_floats(const ConvShape& shape);
+
+// Whether plans of this shape, on weights that are (not) all finite, skip
+// padding rows (above).
+bool indirect_gemm_skips_padding_rows(const ConvShape& shape, bool weights_finite);
 
 // Computes one task (gemm_tasks.h). `scratch` holds the thread's workspace.
 void indirect_gemm_task(const xconv_plan& plan, const RunExtent& extent, const RunTensors& tensors, float* scratch,
