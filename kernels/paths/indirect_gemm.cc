@@ -44,12 +44,18 @@ struct LiveTaps {
   size_t begin, end;
 };
 
-// Kernel rows [first, end) of output row oh that read input rows inside the
-// image (empty when first >= end).
-void rows_inside(const xconv_conv2d_desc& d, int64_t oh, int64_t* first, int64_t* end) {
+// The first kernel row of output row oh that reads an input row inside the
+// image, and one past the last (first >= end: none). Both only fall as oh
+// grows.
+int64_t first_row_inside(const xconv_conv2d_desc& d, int64_t oh) {
   const int64_t ih0 = oh * d.stride_height - d.pad_top, dil = d.dilation_height;
-  *first = ih0 >= 0 ? 0 : (-ih0 + dil - 1) / dil;
-  *end = ih0 >= d.in_height ? 0 : std::min<int64_t>(d.kernel_height, (d.in_height - 1 - ih0) / dil + 1);
+  if (ih0 >= 0) return 0;
+  return dil == 1 ? -ih0 : (-ih0 + dil - 1) / dil;
+}
+int64_t end_row_inside(const xconv_conv2d_desc& d, int64_t oh) {
+  const int64_t ih0 = oh * d.stride_height - d.pad_top, dil = d.dilation_height;
+  if (ih0 >= d.in_height) return 0;
+  return std::min<int64_t>(d.kernel_height, dil == 1 ? d.in_height - ih0 : (d.in_height - 1 - ih0) / dil + 1);
 }
 
 // An output pixel as (image, output row, output column), stepped from one
@@ -82,14 +88,16 @@ void tile_pointers(const xconv_plan& p, const Taps& taps, const float* input, in
                    size_t rows, size_t MR, const float** out, float* edges, LiveTaps* live) {
   const xconv_conv2d_desc& d = p.shape.d;
   *live = {0, taps.count};
-  if (p.skip_padding_rows) {  // the union of the rows' live kernel rows
-    PixelCursor pixel = *cursor;
-    int64_t lo = d.kernel_height, hi = 0;
-    for (size_t i = 0; i < rows; ++i, pixel.step(p.shape)) {
-      int64_t first = 0, end = 0;
-      rows_inside(d, pixel.oh, &first, &end);
-      if (first < end) lo = std::min(lo, first), hi = std::max(hi, end);
-    }
+  if (p.skip_padding_rows) {
+    // The tile's output rows run from the first pixel's to the last's (all
+    // of them when it crosses into the next image); as both bounds only
+    // fall with the row, the last row's first and the first row's end
+    // bound the kernel rows that any of its pixels reads inside the image.
+    const int64_t last_ow = cursor->ow + static_cast<int64_t>(rows) - 1;
+    const int64_t last_oh = last_ow < p.shape.out_w ? cursor->oh : cursor->oh + last_ow / p.shape.out_w;
+    const bool crosses = last_oh >= p.shape.out_h;
+    const int64_t lo = first_row_inside(d, crosses ? p.shape.out_h - 1 : last_oh);
+    const int64_t hi = end_row_inside(d, crosses ? 0 : cursor->oh);
     // A tile wholly in padding still runs (zeros in, bias and clamp out).
     if (lo < hi) *live = {static_cast<size_t>(lo) * taps.per_row, static_cast<size_t>(hi) * taps.per_row};
   }
