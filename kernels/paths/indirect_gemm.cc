@@ -114,17 +114,28 @@ void tile_pointers(const xconv_plan& p, const Taps& taps, const float* input, in
   const float* zero = p.zero_row.data();
   const int64_t last_ih0 = (R - 1) * d.dilation_height;     // the last kernel row's input row, from ih0
   const int64_t row_step = d.dilation_height * W * C;        // floats between the kernel rows' inputs
+  const int64_t column_step = d.stride_width * C;             // floats between neighbouring pixels' inputs
+  // One past the last output column whose kernel rows end inside the image
+  // (iw0 + S <= W).
+  const int64_t interior_end = W - S + d.pad_left >= 0 ? (W - S + d.pad_left) / d.stride_width + 1 : 0;
   for (size_t i = 0; i < rows; ++i, cursor->step(p.shape)) {
     const int64_t n = cursor->n, oh = cursor->oh, ow = cursor->ow;
     const float* group_image = input + n * p.shape.in.image_stride + g * p.shape.group_in;
     const int64_t ih0 = oh * d.stride_height - d.pad_top, iw0 = ow * d.stride_width - d.pad_left;
     const float** row = out + i;
     if (taps.whole_rows && ih0 >= 0 && last_ih0 + ih0 < H && iw0 >= 0 && iw0 + S <= W) {
-      // Every kernel row inside the image, the common case: a pointer a
-      // row_step apart each (a loop of two variables, which the general one
-      // below, with its edges, is not).
+      // Every kernel row inside the image, the common case, and so for the
+      // pixels that follow in this output row up to the right edge's
+      // (interior_end): a pointer a row_step apart each, the next pixel's a
+      // column_step on. The loop below, with its edges, stays out of it.
+      const int64_t run = std::min<int64_t>(static_cast<int64_t>(rows - i), interior_end - ow);
       const float* x = group_image + (ih0 * W + iw0) * C;
-      for (int64_t r = 0; r < R; ++r, x += row_step, row += MR) *row = x;
+      for (int64_t k = 0; k < run; ++k, x += column_step) {
+        const float* y = x;
+        row = out + i + static_cast<size_t>(k);
+        for (int64_t r = 0; r < R; ++r, y += row_step, row += MR) *row = y;
+      }
+      i += static_cast<size_t>(run - 1), cursor->ow += run - 1;  // the loop steps past the last
       continue;
     }
     for (int64_t r = 0; r < R; ++r) {
