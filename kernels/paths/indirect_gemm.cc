@@ -77,30 +77,34 @@ struct PixelCursor {
   }
 };
 
+// The taps of the tile of `rows` pixels from `first` that the kernel runs:
+// all of them, or with skip_padding_rows those of the kernel rows that read
+// the image for at least one of its pixels. Its output rows run from the
+// first pixel's to the last's (all of them when it crosses into the next
+// image); as both bounds of first_row_inside and end_row_inside only fall
+// with the row, the last row's first and the first row's end bound them.
+LiveTaps live_taps(const xconv_plan& p, const Taps& taps, const PixelCursor& first, size_t rows) {
+  if (!p.skip_padding_rows) return {0, taps.count};
+  const ConvShape& s = p.shape;
+  const int64_t last_ow = first.ow + static_cast<int64_t>(rows) - 1;
+  const int64_t last_oh = last_ow < s.out_w ? first.oh : first.oh + last_ow / s.out_w;
+  const bool crosses = last_oh >= s.out_h;
+  const int64_t lo = first_row_inside(s.d, crosses ? s.out_h - 1 : last_oh);
+  const int64_t hi = end_row_inside(s.d, crosses ? 0 : first.oh);
+  // A tile wholly in padding still runs (zeros in, bias and clamp out).
+  if (lo >= hi) return {0, taps.count};
+  return {static_cast<size_t>(lo) * taps.per_row, static_cast<size_t>(hi) * taps.per_row};
+}
+
 // Writes the tile's pointers: rows = min(MR, pixels left) valid rows from
 // the output pixel at `cursor`, which it leaves at the next tile's first
 // pixel; tap-major (out[t * MR + i]); rows past the valid ones repeat the
 // last valid row, so the kernel may read all MR. In the row mode a kernel
 // row that runs past the image's left or right edge is copied, with zeros
-// for the padding, into `edges` (MR * R segments of S * C floats). Sets
-// *live to the taps the kernel is to run.
+// for the padding, into `edges` (MR * R segments of S * C floats).
 void tile_pointers(const xconv_plan& p, const Taps& taps, const float* input, int64_t g, PixelCursor* cursor,
-                   size_t rows, size_t MR, const float** out, float* edges, LiveTaps* live) {
+                   size_t rows, size_t MR, const float** out, float* edges) {
   const xconv_conv2d_desc& d = p.shape.d;
-  *live = {0, taps.count};
-  if (p.skip_padding_rows) {
-    // The tile's output rows run from the first pixel's to the last's (all
-    // of them when it crosses into the next image); as both bounds only
-    // fall with the row, the last row's first and the first row's end
-    // bound the kernel rows that any of its pixels reads inside the image.
-    const int64_t last_ow = cursor->ow + static_cast<int64_t>(rows) - 1;
-    const int64_t last_oh = last_ow < p.shape.out_w ? cursor->oh : cursor->oh + last_ow / p.shape.out_w;
-    const bool crosses = last_oh >= p.shape.out_h;
-    const int64_t lo = first_row_inside(d, crosses ? p.shape.out_h - 1 : last_oh);
-    const int64_t hi = end_row_inside(d, crosses ? 0 : cursor->oh);
-    // A tile wholly in padding still runs (zeros in, bias and clamp out).
-    if (lo < hi) *live = {static_cast<size_t>(lo) * taps.per_row, static_cast<size_t>(hi) * taps.per_row};
-  }
   if (taps.pointwise) {
     for (size_t i = 0; i < rows; ++i, cursor->step(p.shape)) {
       out[i] = input + cursor->n * p.shape.in.image_stride + g * p.shape.group_in +
@@ -231,8 +235,8 @@ void indirect_gemm_task(const xconv_plan& p, const RunExtent& e, const RunTensor
       PixelCursor cursor = task_start;
       for (size_t ir = t.pixel_begin; ir < t.pixel_end; ir += MR) {
         const size_t rows = std::min(MR, t.pixel_end - ir);
-        LiveTaps live;
-        tile_pointers(p, taps, run.input, t.g, &cursor, rows, MR, pointers, edges, &live);
+        const LiveTaps live = live_taps(p, taps, cursor, rows);
+        tile_pointers(p, taps, run.input, t.g, &cursor, rows, MR, pointers, edges);
         // This block's taps that the tile runs: the first it runs start the
         // chain, the last it runs finish it.
         const size_t a = std::max(t0, live.begin), b = std::min(t1, live.end);
