@@ -47,13 +47,15 @@ struct Settings {
 Settings settings;
 
 struct LayerData {
-  std::vector<float> input, input_nhwc, weights, bias;
+  xconv::bench::Activations input, input_nhwc;
+  std::vector<float> weights, bias;
   xconv::bench::ConvData view;
 };
 
 LayerData make_data(const xconv_conv2d_desc& d) {
   LayerData data;
-  data.input = xconv::tools::random_floats(d.batch * d.in_channels * d.in_height * d.in_width, 1);
+  const std::vector<float> input = xconv::tools::random_floats(d.batch * d.in_channels * d.in_height * d.in_width, 1);
+  data.input.assign(input.begin(), input.end());
   data.input_nhwc =
       xconv::bench::convert_activations(data.input.data(), d.batch, d.in_channels, d.in_height, d.in_width, false);
   data.weights = xconv::tools::random_floats(
@@ -78,7 +80,7 @@ std::unique_ptr<PeerConv> make_impl(const std::string& impl, const xconv::bench:
 // Elements of `got` (NCHW) outside the error bound of the reference, which
 // is computed once per layer (it is slow: double precision, no SIMD).
 size_t wrong_elements(const std::string& layer, const xconv_conv2d_desc& d, const LayerData& data,
-                      const std::vector<float>& got) {
+                      const xconv::bench::Activations& got) {
   static std::map<std::string, xconv::ref::RefResult> references;
   auto it = references.find(layer);
   if (it == references.end()) {

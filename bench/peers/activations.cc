@@ -5,9 +5,8 @@
 
 namespace xconv::bench {
 
-std::vector<float> convert_activations(const float* src, int64_t n, int64_t c, int64_t h, int64_t w,
-                                       bool to_nchw) {
-  std::vector<float> out(static_cast<size_t>(n * c * h * w));
+Activations convert_activations(const float* src, int64_t n, int64_t c, int64_t h, int64_t w, bool to_nchw) {
+  Activations out(static_cast<size_t>(n * c * h * w));
   for (int64_t b = 0; b < n; ++b) {
     for (int64_t k = 0; k < c; ++k) {
       for (int64_t y = 0; y < h; ++y) {

@@ -56,10 +56,10 @@ class OneDnnConv : public PeerConv {
     stream_.wait();
   }
 
-  std::vector<float> output_nchw() override {
+  Activations output_nchw() override {
     size_t count = 1;
     for (auto dim : dst_dims_) count *= static_cast<size_t>(dim);
-    std::vector<float> out(count);
+    Activations out(count);
     memory user_dst({dst_dims_, memory::data_type::f32, tag::nchw}, engine_, out.data());
     dnnl::reorder(dst_, user_dst).execute(stream_, dst_, user_dst);
     stream_.wait();

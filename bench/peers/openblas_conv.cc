@@ -19,7 +19,7 @@ class OpenBlasConv : public PeerConv {
     output_.resize(static_cast<size_t>(d_.batch * d_.out_channels * oh_ * ow_));
   }
 
-  std::vector<float> output_nchw() override { return output_; }
+  Activations output_nchw() override { return output_; }
 
   void run() override {
     const int64_t cg = d_.in_channels / d_.groups, kg = d_.out_channels / d_.groups, pixels = oh_ * ow_;
@@ -61,7 +61,8 @@ class OpenBlasConv : public PeerConv {
   xconv_conv2d_desc d_;
   const float *input_, *weights_, *bias_;
   int64_t oh_ = 0, ow_ = 0, depth_ = 0;
-  std::vector<float> columns_, output_;
+  std::vector<float> columns_;
+  Activations output_;
 };
 
 }  // namespace

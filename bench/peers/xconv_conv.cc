@@ -21,7 +21,7 @@ class XconvConv : public PeerConv {
 
   void run() override { plan_.run(input_, output_.data(), workspace_.data()); }
 
-  std::vector<float> output_nchw() override {
+  Activations output_nchw() override {
     if (desc_.layout == XCONV_LAYOUT_NCHW) return output_;
     return convert_activations(output_.data(), desc_.batch, desc_.out_channels, oh_, ow_, true);
   }
@@ -38,7 +38,7 @@ class XconvConv : public PeerConv {
   xconv::Plan plan_;
   const float* input_;
   std::vector<unsigned char> workspace_;
-  std::vector<float> output_;
+  Activations output_;
   int64_t oh_ = 0, ow_ = 0;
 };
 

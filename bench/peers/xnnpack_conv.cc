@@ -51,7 +51,7 @@ class XnnpackConv : public PeerConv {
 
   void run() override { xnn_run_operator(op_, pool_); }
 
-  std::vector<float> output_nchw() override {
+  Activations output_nchw() override {
     return convert_activations(output_.data(), d_.batch, d_.out_channels, oh_, ow_, true);
   }
 
@@ -59,7 +59,7 @@ class XnnpackConv : public PeerConv {
   xconv_conv2d_desc d_;
   const float* input_;
   int64_t oh_ = 0, ow_ = 0;
-  std::vector<float> output_;
+  Activations output_;
   pthreadpool_t pool_ = nullptr;
   xnn_operator_t op_ = nullptr;
   bool ok_ = false;
