@@ -100,6 +100,29 @@ TEST_P(EveryIsa, DepthwiseNhwcTiles) {
   }
 }
 
+// Runs whose activations overflow half the last-level cache (at most 16
+// MiB: plan.cc caps the L3 it believes at 32 MiB) ask ahead for the next
+// output row's input rows: one row at stride 1, two at stride 2.
+TEST_P(EveryIsa, DepthwiseNhwcPrefetchingRows) {
+  for (int64_t stride : {1, 2}) {
+    ConvCase c;
+    xconv_conv2d_desc& d = c.desc;
+    xconv_conv2d_desc_init(&d);
+    d.layout = XCONV_LAYOUT_NHWC;
+    d.batch = 2;
+    d.groups = d.in_channels = d.out_channels = 64;
+    d.in_height = d.in_width = 184;  // 17.3 MB of input
+    d.kernel_height = d.kernel_width = 3;
+    d.stride_height = d.stride_width = stride;
+    d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = 1;
+    c.seed = static_cast<uint64_t>(stride);
+    xconv_plan_options o;
+    xconv_plan_options_init(&o);
+    o.isa = GetParam();
+    EXPECT_TRUE(check_case(c, o)) << describe(c);
+  }
+}
+
 // 1x1 layers without padding read each tile row's input pixel directly
 // (indirect_gemm.cc, Taps::pointwise): strides, images that the tiles run
 // across, and gaps between pixels and images.

@@ -125,7 +125,7 @@ xconv_status run_plan(const char* who, const xconv_plan* plan, const xconv_run_a
   Run run;
   run.plan = plan;
   run.extent = run_extent(*plan, static_cast<size_t>(batch));
-  run.tensors = RunTensors{args.input, args.output, args.residual};
+  run.tensors = RunTensors{args.input, args.output, args.residual, batch};
   run.slot_floats = slot_floats(*plan);
   run.tasks = task_count(*plan, run.extent);
   run.scratch = static_cast<float*>(args.workspace);

@@ -2,6 +2,8 @@
 #ifndef XCONV_KERNELS_FRAME_RUN_TENSORS_H_
 #define XCONV_KERNELS_FRAME_RUN_TENSORS_H_
 
+#include <cstdint>
+
 namespace xconv {
 
 struct RunTensors {
@@ -10,6 +12,7 @@ struct RunTensors {
   // NULL, or the residual: the output's layout and strides, possibly the
   // output itself (each element is read before that element is written).
   const float* residual;
+  int64_t batch;  // images in this run: the plan's, or fewer
 };
 
 }  // namespace xconv

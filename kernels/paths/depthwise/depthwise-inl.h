@@ -366,59 +366,84 @@ HWY_INLINE int64_t fill_column_table(const DepthwiseJob& j, const float* image, 
   return j.kh * per_kernel_row;
 }
 
-// The input row the next output row reads and this one does not, under
-// this tile's columns, asked for ahead: the hardware prefetchers do not
-// follow a tile's passes over 64-byte slices of pixels, and the images of a
-// batch do not stay in the caches (mbv2_dw_3x3_144_n8, 1 thread: 23 -> 42
-// GFLOP/s; batch 1 unchanged). Not at stride 2, whose next output row reads
-// two new rows: there it measured slower (47-50 -> 34-42).
+// The input rows the next output row reads and this one does not, under
+// this tile's columns (DepthwiseJob::prefetch_batch): one for stride 1, two
+// for stride 2 (dilation 1; with dilation only the last kernel row's).
+// The hardware prefetchers do not follow a tile's passes over 64-byte
+// slices of pixels. Each pass asks for its own slice of those rows, so the
+// requests spread over the tile's work instead of arriving in a burst
+// that the miss buffers cannot hold (mbv2_dw_3x3_144_n8, 1 thread: 38 ->
+// 50 GFLOP/s; the same layer at stride 2: 25 -> 33).
+struct NextRows {
+  const float* row[2];
+  int count;
+  int64_t columns;  // input columns from row[i]: the tile's, clipped to the image
+};
+
 template <int kPixels, int kKw, int kStride>
-HWY_INLINE void prefetch_next_row(const DepthwiseJob& j, const float* image, int64_t oh, int64_t ow0) {
-  constexpr int kCols = table_columns<kPixels, kKw, kStride>();
-  const int64_t ih = oh + 1 - j.pad_top + (j.kh - 1) * j.dilation_h;  // stride 1
-  if (ih < 0 || ih >= j.in_h) return;
+HWY_INLINE NextRows next_rows(const DepthwiseJob& j, bool prefetch, const float* image, int64_t oh, int64_t ow0) {
+  NextRows next{{nullptr, nullptr}, 0, 0};
+  if (!prefetch) return next;
   const int64_t iw0 = std::max<int64_t>(0, ow0 * j.stride_w - j.pad_left);
-  const int64_t iw1 = std::min<int64_t>(j.in_w, ow0 * j.stride_w - j.pad_left + kCols);
-  const int64_t bytes = j.channels * static_cast<int64_t>(sizeof(float));
-  for (int64_t iw = iw0; iw < iw1; ++iw) {
-    const char* pixel = reinterpret_cast<const char*>(image + (ih * j.in_w + iw) * j.in_stride);
-    for (int64_t b = 0; b < bytes; b += 64) hwy::Prefetch(pixel + b);
+  const int64_t iw1 = std::min<int64_t>(j.in_w, ow0 * j.stride_w - j.pad_left + table_columns<kPixels, kKw, kStride>());
+  const int64_t last = (oh + 1) * j.stride_h - j.pad_top + (j.kh - 1) * j.dilation_h;
+  const int64_t rows = j.dilation_h == 1 ? std::min<int64_t>(std::min<int64_t>(j.stride_h, j.kh), 2) : 1;
+  for (int64_t ih = last; ih > last - rows; --ih) {
+    if (ih >= 0 && ih < j.in_h && iw0 < iw1) next.row[next.count++] = image + (ih * j.in_w + iw0) * j.in_stride;
+  }
+  next.columns = iw1 - iw0;
+  return next;
+}
+
+// Asks for channels [o, o + a vector) of the next rows' columns.
+HWY_INLINE void prefetch_next_rows(const DepthwiseJob& j, const NextRows& next, int64_t o) {
+  for (int i = 0; i < next.count; ++i) {
+    for (int64_t c = 0; c < next.columns; ++c) hwy::Prefetch(next.row[i] + c * j.in_stride + o);
   }
 }
 
 // kPixels pixels of row oh from ow0, every channel: a vector at a time,
 // then the channels past the last whole vector.
 template <int kPixels, int kKw, int kStride>
-HWY_INLINE void nhwc_pixels(const DepthwiseJob& j, const float* image, const float* zeros, const float** table,
-                            int64_t oh, int64_t ow0, float* y_row, const float* r_row) {
+HWY_INLINE void nhwc_pixels(const DepthwiseJob& j, bool prefetch, const float* image, const float* zeros,
+                            const float** table, int64_t oh, int64_t ow0, float* y_row, const float* r_row) {
   float* y = y_row + ow0 * j.out_stride;
   const float* r = r_row ? r_row + ow0 * j.out_stride : nullptr;
   const int64_t rows = fill_column_table<kPixels, kKw, kStride>(j, image, zeros, oh, ow0, table);
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>())), C = j.out_channels;
-  if (j.stride_h == 1) prefetch_next_row<kPixels, kKw, kStride>(j, image, oh, ow0);
+  const NextRows next = next_rows<kPixels, kKw, kStride>(j, prefetch, image, oh, ow0);
   const int64_t step = (kKw > 1 ? 1 : j.stride_w) * j.in_stride;  // floats between a row's columns
   int64_t o = 0;
   // The stepped form only for the full tiles, most of a row: each form of
   // each tile is a large unrolled body, and they add up in compile time.
   if (kPixels == kTilePixels && taps_inside(j, oh, ow0, kPixels)) {
-    for (; o + lanes <= C; o += lanes) nhwc_tile<kPixels, kKw, kStride, false, true>(j, table, rows, step, o, 0, y, r);
+    for (; o + lanes <= C; o += lanes) {
+      prefetch_next_rows(j, next, o);
+      nhwc_tile<kPixels, kKw, kStride, false, true>(j, table, rows, step, o, 0, y, r);
+    }
   } else {
-    for (; o + lanes <= C; o += lanes) nhwc_tile<kPixels, kKw, kStride, false, false>(j, table, rows, step, o, 0, y, r);
+    for (; o + lanes <= C; o += lanes) {
+      prefetch_next_rows(j, next, o);
+      nhwc_tile<kPixels, kKw, kStride, false, false>(j, table, rows, step, o, 0, y, r);
+    }
   }
-  if (o < C) nhwc_tile<kPixels, kKw, kStride, true, false>(j, table, rows, step, o, C - o, y, r);
+  if (o < C) {
+    prefetch_next_rows(j, next, o);
+    nhwc_tile<kPixels, kKw, kStride, true, false>(j, table, rows, step, o, C - o, y, r);
+  }
 }
 
 // One output row: tiles of kTilePixels, then of 7, then single pixels.
 template <int kKw, int kStride>
-HWY_INLINE void nhwc_row(const DepthwiseJob& j, const float* image, const float* zeros, const float** table, int64_t oh,
-                         float* y_row, const float* r_row) {
+HWY_INLINE void nhwc_row(const DepthwiseJob& j, bool prefetch, const float* image, const float* zeros,
+                         const float** table, int64_t oh, float* y_row, const float* r_row) {
   int64_t ow = 0;
   for (; ow + kTilePixels <= j.out_w; ow += kTilePixels) {
-    nhwc_pixels<kTilePixels, kKw, kStride>(j, image, zeros, table, oh, ow, y_row, r_row);
+    nhwc_pixels<kTilePixels, kKw, kStride>(j, prefetch, image, zeros, table, oh, ow, y_row, r_row);
   }
-  for (; ow + 7 <= j.out_w; ow += 7) nhwc_pixels<7, kKw, kStride>(j, image, zeros, table, oh, ow, y_row, r_row);
+  for (; ow + 7 <= j.out_w; ow += 7) nhwc_pixels<7, kKw, kStride>(j, prefetch, image, zeros, table, oh, ow, y_row, r_row);
   // Single pixels share nothing between taps: a table row per tap.
-  for (; ow < j.out_w; ++ow) nhwc_pixels<1, 1, 1>(j, image, zeros, table, oh, ow, y_row, r_row);
+  for (; ow < j.out_w; ++ow) nhwc_pixels<1, 1, 1>(j, prefetch, image, zeros, table, oh, ow, y_row, r_row);
 }
 
 
@@ -453,16 +478,17 @@ void DepthwiseNhwc(const DepthwiseJob& j, const RunTensors& t, float* scratch, s
   memset(scratch, 0, static_cast<size_t>(j.channels) * sizeof(float));
   const uintptr_t after_zeros = reinterpret_cast<uintptr_t>(scratch + j.channels);
   const float** table = reinterpret_cast<const float**>((after_zeros + alignof(float*) - 1) & ~(alignof(float*) - 1));
+  const bool prefetch = t.batch >= j.prefetch_batch;
   // 3x3 and any-height 5-wide kernels at stride 1 or 2 (dilation 1 in
   // width) share loads across taps; the rest take a table row per tap.
   const bool slides = j.dilation_w == 1 && ((j.kw == 3 && j.kh == 3) || j.kw == 5) && (j.stride_w == 1 || j.stride_w == 2);
-  if (!slides) return nhwc_row<1, 1>(j, image, scratch, table, oh, y_row, r_row);
+  if (!slides) return nhwc_row<1, 1>(j, prefetch, image, scratch, table, oh, y_row, r_row);
   if (j.kw == 3) {
-    return j.stride_w == 1 ? nhwc_row<3, 1>(j, image, scratch, table, oh, y_row, r_row)
-                           : nhwc_row<3, 2>(j, image, scratch, table, oh, y_row, r_row);
+    return j.stride_w == 1 ? nhwc_row<3, 1>(j, prefetch, image, scratch, table, oh, y_row, r_row)
+                           : nhwc_row<3, 2>(j, prefetch, image, scratch, table, oh, y_row, r_row);
   }
-  return j.stride_w == 1 ? nhwc_row<5, 1>(j, image, scratch, table, oh, y_row, r_row)
-                         : nhwc_row<5, 2>(j, image, scratch, table, oh, y_row, r_row);
+  return j.stride_w == 1 ? nhwc_row<5, 1>(j, prefetch, image, scratch, table, oh, y_row, r_row)
+                         : nhwc_row<5, 2>(j, prefetch, image, scratch, table, oh, y_row, r_row);
 }
 
 // Grouped NHWC (depthwise.h, grouped_direct_fits): one vector covers output
