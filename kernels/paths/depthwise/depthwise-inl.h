@@ -15,6 +15,7 @@
 #include <hwy/highway.h>
 
 #include "kernels/paths/depthwise/depthwise.h"
+#include "kernels/paths/direct_epilogue-inl.h"
 
 // The tile loops are unrolled whole: GCC otherwise keeps the accumulators,
 // indexed by the column, in memory. Sanitizer builds go without, because
@@ -41,11 +42,6 @@ namespace xconv {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-HWY_INLINE float clamp_nan_safe(float y, float lo, float hi) {
-  y = lo > y ? lo : y;
-  return hi < y ? hi : y;
-}
-
 // Input columns ow * kStride + offset for `lanes` consecutive outputs: one
 // load for stride 1; for stride 2 the even half of an interleaved load, which
 // also reads the odd neighbour of the last column (the padded plane has room).
@@ -55,67 +51,6 @@ HWY_INLINE hn::Vec<D> load_columns(D d, const float* x) {
   hn::Vec<D> even, odd;
   hn::LoadInterleaved2(d, x, even, odd);
   return even;
-}
-
-// The end of every output vector: bias, negative slope and clamp, as the
-// GEMM kernels do them (ukernel.h): a NaN survives each step.
-template <class D>
-struct Finish {
-  using V = hn::Vec<D>;
-  // An infinite bound is no clamp: comparing with it keeps every y, NaN too.
-  bool has_bias, has_slope, has_lo, has_hi;
-  V bias, slope, lo, hi;
-
-  // For channels from o: a vector of them (NHWC), or channel o in every lane (NCHW).
-  HWY_INLINE Finish(D d, const DepthwiseJob& j, int64_t o, bool per_lane)
-      : has_bias(j.bias != nullptr), has_slope(j.slopes != nullptr),
-        has_lo(j.min != -HUGE_VALF), has_hi(j.max != HUGE_VALF),
-        bias(load(d, j.bias, o, per_lane)), slope(load(d, j.slopes, o, per_lane)),
-        lo(hn::Set(d, j.min)), hi(hn::Set(d, j.max)) {}
-
-  static HWY_INLINE V load(D d, const float* values, int64_t o, bool per_lane) {
-    if (values == nullptr) return hn::Zero(d);
-    return per_lane ? hn::LoadU(d, values + o) : hn::Set(d, values[o]);
-  }
-
-  HWY_INLINE V operator()(V y) const {
-    if (has_bias) y = hn::Add(y, bias);
-    if (has_slope) y = hn::IfThenElse(hn::Lt(y, hn::Zero(D())), hn::Mul(y, slope), y);
-    if (has_lo) y = hn::IfThenElse(hn::Gt(lo, y), lo, y);
-    if (has_hi) y = hn::IfThenElse(hn::Lt(hi, y), hi, y);
-    return y;
-  }
-};
-
-// The scalar form of Finish.
-HWY_INLINE float finish_point(const DepthwiseJob& j, int64_t o, float y) {
-  if (j.bias) y += j.bias[o];
-  if (j.slopes && y < 0.0f) y *= j.slopes[o];
-  return clamp_nan_safe(y, j.min, j.max);
-}
-
-// The start of an output vector's chain: residual_scale times the residual
-// at r (its first `count` lanes), or zero without a residual.
-template <class D>
-HWY_INLINE hn::Vec<D> chain_start(D d, const DepthwiseJob& j, const float* r, size_t count) {
-  if (r == nullptr) return hn::Zero(d);
-  const auto scale = hn::Set(d, j.residual_scale);
-  if (count >= hn::Lanes(d)) return hn::Mul(scale, hn::LoadU(d, r));
-  float lanes[64] = {};  // more than any target's vector
-  memcpy(lanes, r, count * sizeof(float));
-  return hn::Mul(scale, hn::LoadU(d, lanes));
-}
-
-// Stores the first `count` lanes of v at y (all of them when count >= lanes).
-template <class D>
-HWY_INLINE void store_first(D d, hn::Vec<D> v, size_t count, float* y) {
-  if (count >= hn::Lanes(d)) {
-    hn::StoreU(v, d, y);
-    return;
-  }
-  float lanes[64];  // more than any target's vector
-  hn::StoreU(v, d, lanes);
-  for (size_t i = 0; i < count; ++i) y[i] = lanes[i];
 }
 
 // The channels of one input pixel from `first`, as a vector; only `valid`
