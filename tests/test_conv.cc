@@ -248,6 +248,70 @@ TEST_P(EveryIsa, PaddingRowsSkippedWithTheSameBits) {
   }
 }
 
+// The implicit GEMM (kernels/paths/implicit/implicit_gemm.h) computes the
+// packed path's chains with one K block: the same bits, NaN for NaN, over
+// strides 1 to 4 (its column phases), dilation, padding wider than the
+// kernel, rows that end mid-vector, output channels that end mid-tile (each
+// tile size), a residual, PReLU and a clamp. Where this ISA has no loops
+// for it, the option is refused.
+TEST_P(EveryIsa, ImplicitGemmMatchesThePackedPathBits) {
+  struct Shape { int64_t c, k, h, w, kh, kw, stride_h, stride_w, dilation, pad; };
+  const Shape shapes[] = {{3, 20, 55, 55, 3, 3, 1, 1, 1, 1}, {3, 64, 37, 41, 7, 7, 2, 2, 1, 3},
+                          {1, 7, 9, 70, 3, 5, 1, 3, 1, 2},    {5, 1, 12, 17, 2, 3, 2, 4, 2, 0},
+                          {2, 13, 6, 33, 3, 3, 3, 1, 2, 4},   {16, 24, 8, 16, 3, 3, 1, 1, 1, 1},
+                          {4, 17, 5, 5, 1, 3, 1, 2, 1, 1}};
+  int n = 0;
+  for (const Shape& sh : shapes) {
+    ConvCase c;
+    xconv_conv2d_desc& d = c.desc;
+    xconv_conv2d_desc_init(&d);
+    d.batch = 2;
+    d.in_channels = sh.c, d.out_channels = sh.k;
+    d.in_height = sh.h, d.in_width = sh.w;
+    d.kernel_height = sh.kh, d.kernel_width = sh.kw;
+    d.stride_height = sh.stride_h, d.stride_width = sh.stride_w;
+    d.dilation_height = d.dilation_width = sh.dilation;
+    d.pad_top = d.pad_left = sh.pad;
+    d.pad_bottom = d.pad_right = sh.pad / 2;
+    d.has_residual = ++n % 2;
+    d.output_min = n % 3 == 0 ? -0.25f : -HUGE_VALF;
+    c.prelu = n % 3 == 1;
+    c.seed = static_cast<uint64_t>(n);
+    xconv_plan_options implicit, packed;
+    xconv_plan_options_init(&implicit);
+    implicit.isa = GetParam();
+    implicit.path = "implicit_gemm";
+    packed = implicit;
+    packed.path = "packed_gemm";
+
+    ConvData data = random_data(d, c.seed);
+    data.weights[static_cast<size_t>(n)] = NAN;  // one output channel's chain: NaN wherever it is read
+    const xconv_conv2d_desc desc = desc_with(c, data);
+    xconv_plan* plan = nullptr;
+    if (xconv_plan_create(&desc, data.weights.data(), data.bias.data(), &implicit, &plan) != XCONV_OK) {
+      EXPECT_NE(std::string(xconv_last_error()).find("cannot serve"), std::string::npos) << xconv_last_error();
+      continue;
+    }
+    EXPECT_NE(std::string(xconv_plan_describe(plan)).find("path=implicit_gemm"), std::string::npos);
+    std::vector<float> got(data.output_count, 1.0f), want(data.output_count, 1.0f);
+    ASSERT_EQ(run_case(plan, c, data, data.input.data(), got.data()), XCONV_OK) << xconv_last_error();
+    xconv_plan_destroy(plan);
+    ASSERT_EQ(xconv_plan_create(&desc, data.weights.data(), data.bias.data(), &packed, &plan), XCONV_OK);
+    ASSERT_EQ(run_case(plan, c, data, data.input.data(), want.data()), XCONV_OK);
+    xconv_plan_destroy(plan);
+    size_t nans = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      nans += std::isnan(want[i]);
+      const bool same = std::isnan(got[i]) ? std::isnan(want[i]) : std::memcmp(&got[i], &want[i], sizeof(float)) == 0;
+      ASSERT_TRUE(same) << describe(c) << ": element " << i << " is " << got[i] << ", the packed path's " << want[i];
+    }
+    EXPECT_GT(nans, 0u) << describe(c);
+
+    data.weights[static_cast<size_t>(n)] = 0.5f;  // and within the bound of the reference
+    EXPECT_TRUE(check_case(c, implicit)) << describe(c);
+  }
+}
+
 // Threads split output tiles, never K: the bits must not depend on the count.
 TEST_P(EveryIsa, ThreadCountDoesNotChangeBits) {
   for (int i = 0; i < 20; ++i) {

@@ -152,8 +152,9 @@ typedef struct xconv_plan_options {
   int use_all_threads; /* nonzero: use num_threads threads even where the layer is too
                           small to gain from them (tests of the split, tuning runs) */
   const char* path;    /* NULL: the plan chooses; else one of "packed_gemm",
-                          "indirect_gemm", "depthwise_direct", "grouped_direct"
-                          (tuning runs; refused where that path cannot serve the layer) */
+                          "indirect_gemm", "depthwise_direct", "grouped_direct",
+                          "implicit_gemm" (tuning runs; refused where that path
+                          cannot serve the layer) */
 } xconv_plan_options;
 
 XCONV_API void xconv_plan_options_init(xconv_plan_options* options);

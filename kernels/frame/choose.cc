@@ -100,21 +100,21 @@ const char* path_name(ConvPath path) {
     case ConvPath::kIndirectGemm: return "indirect_gemm";
     case ConvPath::kDepthwiseDirect: return "depthwise_direct";
     case ConvPath::kGroupedDirect: return "grouped_direct";
+    case ConvPath::kImplicitGemm: return "implicit_gemm";
   }
   return "unknown";
 }
 
 bool path_from_name(std::string_view name, ConvPath* out) {
   for (ConvPath p : {ConvPath::kPackedGemm, ConvPath::kIndirectGemm, ConvPath::kDepthwiseDirect,
-                     ConvPath::kGroupedDirect}) {
+                     ConvPath::kGroupedDirect, ConvPath::kImplicitGemm}) {
     if (name == path_name(p)) return *out = p, true;
   }
   return false;
 }
 
 const char* kernel_label(const Choice& c) {
-  const bool direct = c.path == ConvPath::kDepthwiseDirect || c.path == ConvPath::kGroupedDirect;
-  return direct ? path_name(c.path) : c.kernel->name;
+  return runs_loops(c.path) ? path_name(c.path) : c.kernel->name;
 }
 
 xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_options& options, Choice* out) {
@@ -134,6 +134,7 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
   const bool depthwise_fits = direct_target != HwyTarget::kNone && shape.group_in == 1;
   const bool grouped_fits =
       direct_target != HwyTarget::kNone && grouped_direct_fits(shape, hwy_target_lanes(direct_target));
+  const bool implicit_fits = direct_target != HwyTarget::kNone && implicit_gemm_fits(shape);
   const bool has_igemm = cheapest_kernel(shape, *isa, KernelFamily::kIgemm) != nullptr;
 
   // The path: the caller's (tuning runs), else the first of choose.h's order.
@@ -141,13 +142,15 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
   if (options.path != nullptr) {
     if (!path_from_name(options.path, &c.path)) {
       return fail(XCONV_INVALID_ARGUMENT,
-                  "%s: options.path '%s' is not one of packed_gemm, indirect_gemm, depthwise_direct, grouped_direct",
+                  "%s: options.path '%s' is not one of packed_gemm, indirect_gemm, depthwise_direct, grouped_direct, "
+                  "implicit_gemm",
                   who, options.path);
     }
     const bool fits = c.path == ConvPath::kPackedGemm ||
                       (c.path == ConvPath::kIndirectGemm && indirect_fits && has_igemm) ||
                       (c.path == ConvPath::kDepthwiseDirect && depthwise_fits) ||
-                      (c.path == ConvPath::kGroupedDirect && grouped_fits);
+                      (c.path == ConvPath::kGroupedDirect && grouped_fits) ||
+                      (c.path == ConvPath::kImplicitGemm && implicit_fits);
     if (!fits) {
       return fail(XCONV_INVALID_ARGUMENT, "%s: options.path '%s' cannot serve this layer with ISA '%s'", who,
                   options.path, isa->name);
@@ -170,6 +173,8 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
     c.path = ConvPath::kGroupedDirect;
   } else if (indirect_fits && has_igemm) {
     c.path = ConvPath::kIndirectGemm;
+  } else if (implicit_fits) {
+    c.path = ConvPath::kImplicitGemm;
   } else {
     c.path = ConvPath::kPackedGemm;
   }
@@ -193,9 +198,13 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
       c.loops_target = direct_target;
       c.direct = grouped_loops(direct_target);
       break;
+    case ConvPath::kImplicitGemm:
+      c.loops_target = direct_target;
+      c.implicit = implicit_gemm_loops(direct_target);
+      break;
   }
-  const bool direct = c.path == ConvPath::kDepthwiseDirect || c.path == ConvPath::kGroupedDirect;
-  if ((direct && c.direct == nullptr) || (c.path == ConvPath::kPackedGemm && c.packers == nullptr)) {
+  const bool no_loops = c.path == ConvPath::kImplicitGemm ? c.implicit == nullptr : c.direct == nullptr;
+  if ((runs_loops(c.path) && no_loops) || (c.path == ConvPath::kPackedGemm && c.packers == nullptr)) {
     return fail(XCONV_INTERNAL_ERROR, "%s: no %s loops built for Highway target '%s'", who, path_name(c.path),
                 hwy_target_name(c.loops_target));
   }

@@ -13,7 +13,9 @@
 //   3. grouped direct: NHWC, few channels per group that fit its vectors
 //      (depthwise.h, grouped_direct_fits);
 //   4. indirect GEMM where it fits and the ISA has IGEMM kernels;
-//   5. packed GEMM. Kernel: the named one,
+//   5. implicit GEMM: NCHW, one group, a short reduction (C * R * S, see
+//      implicit_gemm.h's implicit_gemm_fits);
+//   6. packed GEMM. Kernel: the named one,
 // else the cheapest of the path's family by the cost model in choose.cc.
 #ifndef XCONV_KERNELS_FRAME_CHOOSE_H_
 #define XCONV_KERNELS_FRAME_CHOOSE_H_
@@ -24,6 +26,7 @@
 #include "kernels/frame/shape.h"
 #include "kernels/pack/image_pack.h"
 #include "kernels/paths/depthwise/depthwise.h"
+#include "kernels/paths/implicit/implicit_gemm.h"
 #include "xconv/xconv.h"
 
 namespace xconv {
@@ -33,7 +36,14 @@ enum class ConvPath {
   kIndirectGemm,     // NHWC: im2col fused into the micro-kernel (kernels/paths/indirect_gemm.h)
   kDepthwiseDirect,  // direct loops, one input channel per group (kernels/paths/depthwise/)
   kGroupedDirect,    // NHWC, few channels per group: the direct loops across groups (ditto)
+  kImplicitGemm,     // NCHW, short reductions: B read in place from a padded band (kernels/paths/implicit/)
 };
+
+// The paths that run Highway loops (Choice::direct, Choice::implicit)
+// instead of the generated micro-kernels.
+inline bool runs_loops(ConvPath path) {
+  return path == ConvPath::kDepthwiseDirect || path == ConvPath::kGroupedDirect || path == ConvPath::kImplicitGemm;
+}
 
 // As xconv_plan_describe prints it after "path=", and options.path names it.
 const char* path_name(ConvPath path);
@@ -44,11 +54,12 @@ struct Choice {
   const KernelInfo* kernel = nullptr;         // its ISA is the plan's ISA
   const ImagePackers* packers = nullptr;      // packed GEMM's image packers
   DepthwiseFn direct = nullptr;               // the direct paths' loops (depthwise or grouped)
+  ImplicitGemmFn implicit = nullptr;          // the implicit GEMM's loops
   HwyTarget loops_target = HwyTarget::kNone;  // of the packers or the direct loops
 };
 
 // What xconv_plan_describe prints after "kernel=": the micro-kernel's name,
-// or the path's for the direct paths, which have loops instead.
+// or the path's for the paths that have loops instead (runs_loops).
 const char* kernel_label(const Choice& choice);
 
 // Chooses for a validated shape, or records why not (an unknown kernel name,

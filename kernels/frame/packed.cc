@@ -6,6 +6,7 @@
 #include <new>
 
 #include "kernels/frame/error.h"
+#include "kernels/frame/isa.h"
 #include "kernels/pack/weight_pack.h"
 
 namespace xconv {
@@ -18,7 +19,9 @@ constexpr size_t kAlignFloats = kAlignment / sizeof(float);
 size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 size_t ceil_div(size_t x, size_t m) { return (x + m - 1) / m; }
 
-bool is_direct(ConvPath path) { return path == ConvPath::kDepthwiseDirect || path == ConvPath::kGroupedDirect; }
+// The depthwise and grouped loops read their own weight layout
+// (packed_weights.h, direct_weight_offset); every other path GEMM panels.
+bool direct_layout(ConvPath path) { return runs_loops(path) && path != ConvPath::kImplicitGemm; }
 
 // The choice and the layout, with everything but the data pointers; the
 // floats of the weights and of one per-channel array (bias, slopes).
@@ -31,12 +34,15 @@ void decide(const ConvShape& shape, const Choice& choice, const xconv_plan_optio
   p->choice = choice;
   p->weights_are_a = choice.path == ConvPath::kPackedGemm && shape.d.layout == XCONV_LAYOUT_NCHW;
   PackedWeightsLayout& layout = p->layout;
-  layout.tile = p->weights_are_a ? kernel.mr : kernel.nr;
+  layout.tile = choice.path == ConvPath::kImplicitGemm
+                    ? implicit_gemm_tile(hwy_target_lanes(choice.loops_target), shape.d.out_channels)
+                : p->weights_are_a                     ? kernel.mr
+                                                       : kernel.nr;
   layout.group_out_padded = round_up(static_cast<size_t>(shape.group_out), layout.tile);
   layout.gemm_k = static_cast<size_t>(shape.gemm_k);
   const size_t K = layout.gemm_k;
-  if (choice.path == ConvPath::kIndirectGemm) {
-    layout.kc = K;  // one K block: the kernel walks every tap
+  if (choice.path == ConvPath::kIndirectGemm || choice.path == ConvPath::kImplicitGemm) {
+    layout.kc = K;  // one K block: the kernel (the loops) walk every tap
   } else if (o.kc) {
     layout.kc = std::min(K, static_cast<size_t>(o.kc));
   } else {
@@ -44,7 +50,7 @@ void decide(const ConvShape& shape, const Choice& choice, const xconv_plan_optio
     // whose C reload and store are paid for little work.
     layout.kc = ceil_div(K, ceil_div(K, kMaxKc));
   }
-  if (is_direct(choice.path)) {
+  if (direct_layout(choice.path)) {
     *weight_floats = shape.weight_elems;
     *channel_floats = static_cast<size_t>(shape.d.out_channels);
   } else {
@@ -110,7 +116,7 @@ xconv_status create_packed_weights(const char* who, const ConvShape& shape, cons
   float* b = bias ? w + round_up(weight_floats, kAlignFloats) : nullptr;
   float* sl = slopes ? w + round_up(weight_floats, kAlignFloats) + (bias ? round_up(channel_floats, kAlignFloats) : 0)
                      : nullptr;
-  if (is_direct(choice.path)) {
+  if (direct_layout(choice.path)) {
     pack_direct_weights(shape, weights, w);
     if (b) std::copy(bias, bias + shape.d.out_channels, b);
     if (sl) gather_slopes(shape.d, sl);

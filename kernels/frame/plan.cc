@@ -176,6 +176,24 @@ DepthwiseJob depthwise_job(const xconv_plan& p) {
                       batch_overflowing_last_level_cache(s)};
 }
 
+ImplicitGemmJob implicit_job(const xconv_plan& p) {
+  const ConvShape& s = p.shape;
+  const xconv_conv2d_desc& d = s.d;
+  ImplicitGemmJob j{};
+  j.channels = d.in_channels, j.out_channels = d.out_channels;
+  j.in_h = d.in_height, j.in_w = d.in_width, j.out_h = s.out_h, j.out_w = s.out_w;
+  j.kh = d.kernel_height, j.kw = d.kernel_width;
+  j.stride_h = d.stride_height, j.stride_w = d.stride_width, j.dilation_h = d.dilation_height;
+  j.dilation_w = d.dilation_width, j.pad_top = d.pad_top, j.pad_left = d.pad_left;
+  j.min = d.output_min, j.max = d.output_max;
+  j.weights = p.packed->weights, j.bias = p.packed->bias, j.slopes = p.packed->slopes;
+  j.residual_scale = d.residual_scale;
+  j.in_stride = s.in.stride, j.out_stride = s.out.stride;
+  j.in_image_stride = s.in.image_stride, j.out_image_stride = s.out.image_stride;
+  j.tile = static_cast<int64_t>(p.packed->layout.tile);
+  return j;
+}
+
 // The grammar of this line is docs/DESIGN.md's "The describe line":
 // space-separated key=value tokens; keys added later go at the end, so that
 // scripts reading the older ones (even by position) keep working.
@@ -184,7 +202,7 @@ void describe(xconv_plan* p) {
   const Choice& c = p->choice;
   const char* layout = d.layout == XCONV_LAYOUT_NCHW ? "NCHW" : "NHWC";
   char text[512];
-  if (c.path == ConvPath::kDepthwiseDirect || c.path == ConvPath::kGroupedDirect) {
+  if (runs_loops(c.path)) {
     std::snprintf(text, sizeof(text),
                   "isa=%s kernel=%s threads=%d layout=%s channels=%" PRId64 " multiplier=%" PRId64
                   " batch=%" PRId64 " tasks=%zu path=%s loops=%s group_in=%" PRId64 " max_threads=%d choice=%s",
@@ -285,6 +303,9 @@ xconv_status build_plan(const char* who, const xconv_conv2d_desc* desc, const xc
   } else if (choice.path == ConvPath::kPackedGemm) {
     p->workspace_floats_per_thread =
         p->kc * (p->weights_are_a ? round_up(p->nc, kernel.nr) : round_up(p->mc, kernel.mr));
+  } else if (choice.path == ConvPath::kImplicitGemm) {
+    p->implicit_job = implicit_job(*p);
+    p->workspace_floats_per_thread = plan_implicit_gemm(&p->implicit_job, hwy_target_lanes(choice.loops_target));
   } else {
     p->depthwise_job = depthwise_job(*p);
     p->workspace_floats_per_thread = plan_depthwise_workspace(
@@ -313,7 +334,7 @@ int max_threads_of(const xconv_plan_options& options, int default_threads) {
 // the same packing: path, kernel and K blocks.
 bool entry_fits_packing(const WisdomEntry& e, const xconv_packed_weights& packed) {
   const Choice& c = packed.choice;
-  const bool direct = c.path == ConvPath::kDepthwiseDirect || c.path == ConvPath::kGroupedDirect;
+  const bool direct = runs_loops(c.path);
   // The indirect path packs one K block whatever its kc (taps per block).
   const bool kc_fixed = c.path == ConvPath::kPackedGemm;
   return e.path == path_name(c.path) && e.isa == isa_name(c.kernel->isa) &&
@@ -372,7 +393,7 @@ xconv_status create_plan(const char* who, const xconv_conv2d_desc* desc, const f
 
 WisdomEntry wisdom_entry(const xconv_plan& p) {
   const Choice& c = p.choice;
-  const bool direct = c.path == ConvPath::kDepthwiseDirect || c.path == ConvPath::kGroupedDirect;
+  const bool direct = runs_loops(c.path);
   WisdomEntry e;
   e.path = path_name(c.path);
   e.isa = isa_name(c.kernel->isa);

@@ -24,6 +24,7 @@
 #include "kernels/frame/wisdom.h"
 #include "kernels/pack/packed_weights.h"
 #include "kernels/paths/depthwise/depthwise.h"
+#include "kernels/paths/implicit/implicit_gemm.h"
 #include "xconv/xconv.h"
 
 struct xconv_plan {
@@ -55,6 +56,7 @@ struct xconv_plan {
   std::unique_ptr<xconv_packed_weights> own_packed;
   const xconv_packed_weights* packed = nullptr;
   xconv::DepthwiseJob depthwise_job{};
+  xconv::ImplicitGemmJob implicit_job{};
   // Indirect GEMM: the zeros that the pointers of padding taps point at, and
   // whether a tile leaves out the kernel rows that are padding for all its
   // pixels (indirect_gemm.h: only where that gives the same bits).

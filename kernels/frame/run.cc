@@ -51,6 +51,7 @@ void run_task(const xconv_plan& p, const RunExtent& e, const RunTensors& t, floa
     case ConvPath::kIndirectGemm: indirect_gemm_task(p, e, t, scratch, task); return;
     case ConvPath::kDepthwiseDirect:
     case ConvPath::kGroupedDirect: p.choice.direct(p.depthwise_job, t, scratch, task); return;
+    case ConvPath::kImplicitGemm: p.choice.implicit(p.implicit_job, t, scratch, task); return;
   }
 }
 
@@ -88,6 +89,7 @@ size_t task_count(const xconv_plan& p, const RunExtent& e) {
     case ConvPath::kDepthwiseDirect:  // an output plane (NCHW) or row (NHWC) a task: depthwise.h
     case ConvPath::kGroupedDirect:
       return e.batch * static_cast<size_t>(d.layout == XCONV_LAYOUT_NCHW ? d.out_channels : p.shape.out_h);
+    case ConvPath::kImplicitGemm: return implicit_gemm_tasks(p.implicit_job, e.batch);  // bands of output rows
   }
   return 0;
 }

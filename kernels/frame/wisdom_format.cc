@@ -188,7 +188,7 @@ bool parse_choice(Tokens& t, WisdomEntry* e, std::string* message) {
   if (!isa_runnable(isa->isa)) return *message = "isa=" + e->isa + " is not built here or this CPU cannot run it", false;
   if (!t.value("kernel", &v)) return *message = "bad kernel=", false;
   e->kernel = v;
-  const bool direct = path == ConvPath::kDepthwiseDirect || path == ConvPath::kGroupedDirect;
+  const bool direct = runs_loops(path);
   if (direct != (v == "-")) return *message = "kernel= must be '-' exactly for the direct paths", false;
   if (!direct) {
     const KernelInfo* k = find_kernel(e->kernel.c_str());

@@ -112,8 +112,8 @@ class Search {
 // Stage 1: every path x kernel of the ISA, automatic blocks.
 std::vector<std::pair<double, Candidate>> coarse(Search& s, xconv_isa isa) {
   std::vector<std::pair<double, Candidate>> timed;
-  for (const char* path : {"packed_gemm", "indirect_gemm", "depthwise_direct", "grouped_direct"}) {
-    const bool direct = std::string(path).find("direct") != std::string::npos;
+  for (const char* path : {"packed_gemm", "indirect_gemm", "depthwise_direct", "grouped_direct", "implicit_gemm"}) {
+    const bool direct = std::string(path) != "packed_gemm" && std::string(path) != "indirect_gemm";  // loops, no kernels
     std::vector<std::string> kernels = {""};
     if (!direct) {
       kernels.clear();

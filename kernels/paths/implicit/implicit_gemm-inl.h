@@ -1,0 +1,173 @@
+// The implicit GEMM loops (see implicit_gemm.h), written once with Highway.
+// Each implicit_gemm_<target>.cc includes this once, compiled for one static
+// target; everything lives in xconv::HWY_NAMESPACE, so the targets' copies
+// never meet at link time. Highway's MulAdd is fused on every target used
+// here (AVX2, AVX3, NEON).
+#ifndef XCONV_KERNELS_PATHS_IMPLICIT_IMPLICIT_GEMM_INL_H_
+#define XCONV_KERNELS_PATHS_IMPLICIT_IMPLICIT_GEMM_INL_H_
+
+#include <string.h>
+
+#include <algorithm>
+
+#include <hwy/highway.h>
+
+#include "kernels/paths/direct_epilogue-inl.h"
+#include "kernels/paths/implicit/implicit_gemm.h"
+
+// The tile loops are unrolled whole, so that the accumulators stay in
+// registers (GCC otherwise indexes them in memory).
+#define XCONV_UNROLL_TILE _Pragma("GCC unroll 8")
+
+HWY_BEFORE_NAMESPACE();
+namespace xconv {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// A tile: kTile output channels (ImplicitGemmJob::tile) by up to
+// kMaxVectors vectors of output pixels of one row. Per k it loads the
+// vectors once and broadcasts each weight once: kTile + kMaxVectors loads
+// for kTile * kMaxVectors FMAs.
+constexpr int kMaxVectors = HWY_LANES(float) == 8 ? 3 : 4;
+
+// The band's input rows into the workspace, as implicit_gemm.h lays them
+// out: [c][row][phase][phase_w], padded row first_row + row and padded
+// column x * stride_w + phase at [c][row][phase][x]; zeros outside the image.
+HWY_INLINE void copy_band(const ImplicitGemmJob& j, const float* image, int64_t first_row, float* band) {
+  const int64_t phases = j.stride_w;
+  for (int64_t c = 0; c < j.channels; ++c) {
+    const float* plane = image + c * j.in_stride;
+    for (int64_t i = 0; i < j.band_in_rows; ++i) {
+      const int64_t ih = first_row + i - j.pad_top;
+      float* row = band + (c * j.band_in_rows + i) * phases * j.phase_w;
+      if (ih < 0 || ih >= j.in_h) {
+        memset(row, 0, static_cast<size_t>(phases * j.phase_w) * sizeof(float));
+        continue;
+      }
+      const float* src = plane + ih * j.in_w;
+      if (phases == 1) {  // the row between its padding columns
+        const int64_t copy = std::min(j.in_w, j.phase_w - j.pad_left);
+        memset(row, 0, static_cast<size_t>(j.pad_left) * sizeof(float));
+        memcpy(row + j.pad_left, src, static_cast<size_t>(copy) * sizeof(float));
+        memset(row + j.pad_left + copy, 0, static_cast<size_t>(j.phase_w - j.pad_left - copy) * sizeof(float));
+        continue;
+      }
+      for (int64_t p = 0; p < phases; ++p) {
+        float* dst = row + p * j.phase_w;
+        for (int64_t x = 0; x < j.phase_w; ++x) {
+          const int64_t iw = x * phases + p - j.pad_left;
+          dst[x] = iw >= 0 && iw < j.in_w ? src[iw] : 0.0f;
+        }
+      }
+    }
+  }
+}
+
+// Output channels [o0, o0 + kTile) by kVectors vectors of row oh from
+// column ow0; `row0` is the band row that kernel row 0 reads, `w` the
+// tile's weights (k-major, kTile a k). Channels past out_channels are
+// computed on the zero weights of the padded tile and not stored.
+template <int kTile, int kVectors>
+HWY_INLINE void tile(const ImplicitGemmJob& j, const float* band, int64_t row0, int64_t oh, int64_t ow0, int64_t o0,
+                     const float* w, float* out, const float* res) {
+  const hn::ScalableTag<float> d;
+  using V = hn::Vec<decltype(d)>;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t pixel = oh * j.out_w + ow0;  // of the tile's first output, within its plane
+  V acc[kTile][kVectors];
+  XCONV_UNROLL_TILE
+  for (int m = 0; m < kTile; ++m) {
+    const bool real = o0 + m < j.out_channels;
+    XCONV_UNROLL_TILE
+    for (int v = 0; v < kVectors; ++v) {
+      const int64_t col = ow0 + v * lanes;
+      const float* r = res && real ? res + (o0 + m) * j.out_stride + pixel + v * lanes : nullptr;
+      acc[m][v] = chain_start(d, j, r, static_cast<size_t>(j.out_w - col));
+    }
+  }
+  const float* base = band + row0 * j.stride_w * j.phase_w + ow0;
+  const int64_t depth = j.channels * j.kh * j.kw;
+  for (int64_t k = 0; k < depth; ++k, w += kTile) {
+    const float* at = base + j.tap_offsets[k];
+    V x[kVectors];
+    XCONV_UNROLL_TILE
+    for (int v = 0; v < kVectors; ++v) x[v] = hn::LoadU(d, at + v * lanes);
+    XCONV_UNROLL_TILE
+    for (int m = 0; m < kTile; ++m) {
+      const V b = hn::Set(d, w[m]);
+      XCONV_UNROLL_TILE
+      for (int v = 0; v < kVectors; ++v) acc[m][v] = hn::MulAdd(b, x[v], acc[m][v]);
+    }
+  }
+  finish_tile(d, j, o0, acc);  // the bias and slopes are padded to whole tiles
+  // Only the last vector of a row may be partial.
+  const size_t last = static_cast<size_t>(j.out_w - ow0 - (kVectors - 1) * lanes);
+  const int64_t rows = std::min<int64_t>(kTile, j.out_channels - o0);
+  XCONV_UNROLL_TILE
+  for (int m = 0; m < kTile; ++m) {
+    if (m == rows) break;
+    float* y = out + (o0 + m) * j.out_stride + pixel;
+    XCONV_UNROLL_TILE
+    for (int v = 0; v + 1 < kVectors; ++v) hn::StoreU(acc[m][v], d, y + v * lanes);
+    store_first(d, acc[m][kVectors - 1], last, y + (kVectors - 1) * lanes);
+  }
+}
+
+// Every output channel of row oh: tiles of kMaxVectors vectors, then the
+// rest of the row in one tile of fewer (its last vector partly stored).
+template <int kTile>
+HWY_INLINE void output_row(const ImplicitGemmJob& j, const float* band, int64_t row0, int64_t oh, float* out,
+                           const float* res) {
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
+  const int64_t depth = j.channels * j.kh * j.kw;
+  for (int64_t o0 = 0; o0 < j.out_channels; o0 += kTile) {
+    const float* w = j.weights + o0 * depth;  // packed_weights.h: one K block, tiles of kTile
+    int64_t ow = 0;
+    for (; ow + kMaxVectors * lanes <= j.out_w; ow += kMaxVectors * lanes) {
+      tile<kTile, kMaxVectors>(j, band, row0, oh, ow, o0, w, out, res);
+    }
+    switch ((j.out_w - ow + lanes - 1) / lanes) {  // at most kMaxVectors
+      case 4: tile<kTile, kMaxVectors>(j, band, row0, oh, ow, o0, w, out, res); break;
+      case 3: tile<kTile, 3>(j, band, row0, oh, ow, o0, w, out, res); break;
+      case 2: tile<kTile, 2>(j, band, row0, oh, ow, o0, w, out, res); break;
+      case 1: tile<kTile, 1>(j, band, row0, oh, ow, o0, w, out, res); break;
+      default: break;
+    }
+  }
+}
+
+void ImplicitGemm(const ImplicitGemmJob& j, const RunTensors& t, float* scratch, size_t task) {
+  const int64_t bands = (j.out_h + j.band_rows - 1) / j.band_rows;
+  const int64_t n = static_cast<int64_t>(task) / bands, oh0 = static_cast<int64_t>(task) % bands * j.band_rows;
+  copy_band(j, t.input + n * j.in_image_stride, oh0 * j.stride_h, scratch);
+  float* out = t.output + n * j.out_image_stride;
+  const float* res = t.residual ? t.residual + n * j.out_image_stride : nullptr;
+  const int64_t oh1 = std::min(j.out_h, oh0 + j.band_rows);
+  for (int64_t oh = oh0; oh < oh1; ++oh) {
+    const int64_t row0 = (oh - oh0) * j.stride_h;
+#if HWY_TARGET == HWY_AVX2
+    output_row<3>(j, scratch, row0, oh, out, res);  // implicit_gemm_tile: the one tile of 16 registers
+#else
+    switch (j.tile) {
+      case 4: output_row<4>(j, scratch, row0, oh, out, res); break;
+      case 5: output_row<5>(j, scratch, row0, oh, out, res); break;
+      default: output_row<6>(j, scratch, row0, oh, out, res); break;
+    }
+#endif
+  }
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace xconv
+HWY_AFTER_NAMESPACE();
+
+// Defines this target's entry point (declared in implicit_gemm_targets.cc);
+// each implicit_gemm_<target>.cc is this one line.
+#define XCONV_EXPORT_IMPLICIT_GEMM(target)                                                                 \
+  namespace xconv {                                                                                        \
+  void implicit_gemm_##target(const ImplicitGemmJob& job, const RunTensors& t, float* scratch, size_t task) { \
+    HWY_STATIC_DISPATCH(ImplicitGemm)(job, t, scratch, task);                                                \
+  }                                                                                                          \
+  }  // namespace xconv
+
+#endif  // XCONV_KERNELS_PATHS_IMPLICIT_IMPLICIT_GEMM_INL_H_

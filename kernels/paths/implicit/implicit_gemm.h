@@ -1,0 +1,96 @@
+// Implicit GEMM for NCHW layers with few input channels (an RGB stem, the
+// seed's 3-channel input): the GEMM of the packed path, weights as A (a
+// tile of output channels) and the image as B (output pixels along the
+// vector lanes), but B is never packed. Each reduction index k = (c, r, s)
+// is an offset into the input, and a tile's B row for k is read in place.
+//
+// Where C * R * S is small, the packed path pays for its panels: the
+// im2col of the image is R * S times the image, and the GEMM's K is too
+// short to hide the copy (seed_c3_55_k20: K = 27). Here a task copies only
+// its band of input rows, padded with zeros so that every load is a whole
+// vector with no edge cases, and split by column phase when the stride is
+// above 1 (phase p holds padded columns p, p + stride, ...), so that the
+// output pixels of a vector read consecutive floats at every stride. That
+// copy is about one image's worth, whatever the kernel size.
+//
+// Each output value is the same chain as the packed path's with one K
+// block: from 0 (or residual_scale * residual), one FMA per k in (c, r, s)
+// order, then bias, negative slope and clamp; padding taps multiply zeros.
+// The weights are packed as for the packed path (packed_weights.h) with a
+// tile of implicit_gemm_tile() output channels and one K block.
+//
+// The loops are written once with Highway (implicit_gemm-inl.h) and built
+// for the targets of the depthwise loops (gen/isas.py's `depthwise`). This
+// header holds only data and declarations.
+#ifndef XCONV_KERNELS_PATHS_IMPLICIT_IMPLICIT_GEMM_H_
+#define XCONV_KERNELS_PATHS_IMPLICIT_IMPLICIT_GEMM_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/frame/run_tensors.h"
+#include "kernels/frame/shape.h"
+#include "kernels/ukernels/gen/isa_table.h"
+
+namespace xconv {
+
+// Whether the path serves the layer: NCHW, one group, a kernel larger than
+// 1x1 and a reduction of at most kImplicitGemmMaxDepth, and strides the
+// phase split keeps small. A 1x1 layer's panels are no bigger than its
+// image, and the packed path ran those 1.1-1.2x faster (1.0x at 112x112,
+// 2.8x on a 7x7 image, whose rows fill half a vector); with a larger
+// kernel the implicit GEMM ran 1.3-1.8x faster, 14x14 to 224x224. Past the
+// depth the panels' copy is a small part of the GEMM (measured on Zen 5).
+constexpr int64_t kImplicitGemmMaxDepth = 160;
+bool implicit_gemm_fits(const ConvShape& shape);
+
+struct ImplicitGemmJob {
+  int64_t channels, out_channels;  // C and K (one group)
+  int64_t in_h, in_w, out_h, out_w, kh, kw;
+  int64_t stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
+  float min, max;
+  const float* weights;  // packed_weights.h: tiles of `tile` output channels, k-major
+  const float* bias;     // per output channel (padded to whole tiles), or NULL
+  const float* slopes;   // the same, negative slopes, or NULL
+  float residual_scale;  // applied to RunTensors::residual when there is one
+  // Strides (shape.h's TensorGeometry): between channel planes, and
+  // between images.
+  int64_t in_stride, out_stride, in_image_stride, out_image_stride;
+  int64_t tile;  // output channels per weight tile: implicit_gemm_tile()
+  // Set by plan_implicit_gemm: output rows per task, and the task's copy of
+  // its input rows: `band_in_rows` padded rows per channel, each stride_w
+  // phases of `phase_w` floats.
+  int64_t band_rows, band_in_rows, phase_w;
+  // Where reduction index k = (c, r, s) reads in the band, in floats from
+  // where k = 0 does: one table lookup a k, where working out the phase
+  // and shift of each tap in the loop left the FMAs waiting.
+  int32_t tap_offsets[kImplicitGemmMaxDepth];
+};
+
+// Output channels per tile for K output channels and loops with vectors of
+// `lanes` floats. The tile's accumulators, its B vectors and a broadcast
+// weight fill the vector registers: 3 channels by 3 vectors on AVX2's
+// 8-lane target (16 registers), up to 6 by 4 on the others (32). There the
+// tile is 4, 5 or 6, whichever wastes the least on the padded last tile,
+// each tile costing its rows plus about two rows' worth of loads (K = 20:
+// 5, where 6 computed 24 channels and ran 1.25x slower; K = 64: 6).
+int64_t implicit_gemm_tile(size_t lanes, int64_t out_channels);
+
+
+// Fills in the band (ImplicitGemmJob's last fields) for vectors of `lanes`
+// floats and returns the workspace floats a task needs.
+size_t plan_implicit_gemm(ImplicitGemmJob* job, size_t lanes);
+
+// Tasks of a run of `batch` images: one band of output rows of one image
+// each (task = n * bands + band), every output channel.
+size_t implicit_gemm_tasks(const ImplicitGemmJob& job, size_t batch);
+
+using ImplicitGemmFn = void (*)(const ImplicitGemmJob& job, const RunTensors& tensors, float* scratch, size_t task);
+
+// The loops compiled for a Highway target (implicit_gemm_<target>.cc), or
+// nullptr when they are not built for it here.
+ImplicitGemmFn implicit_gemm_loops(HwyTarget target);
+
+}  // namespace xconv
+
+#endif  // XCONV_KERNELS_PATHS_IMPLICIT_IMPLICIT_GEMM_H_
