@@ -42,8 +42,16 @@ int64_t implicit_gemm_tile(size_t lanes, int64_t out_channels) {
 
 bool implicit_gemm_fits(const ConvShape& s) {
   const xconv_conv2d_desc& d = s.d;
-  return d.layout == XCONV_LAYOUT_NCHW && d.groups == 1 && s.gemm_k <= kImplicitGemmMaxDepth &&
-         d.kernel_height * d.kernel_width > 1 && d.stride_width <= kMaxStrideW;
+  if (d.layout != XCONV_LAYOUT_NCHW || d.groups != 1 || s.gemm_k > kImplicitGemmMaxDepth ||
+      d.kernel_height * d.kernel_width == 1 || d.stride_width > kMaxStrideW) {
+    return false;
+  }
+  // The band's floats (plan_implicit_gemm, for vectors of up to 64 lanes)
+  // must stay within the int32 tap offsets: not so for rows millions wide.
+  const double band_rows = static_cast<double>(std::min(s.out_h, kBandRows) - 1) * d.stride_height +
+                           static_cast<double>(d.kernel_height - 1) * d.dilation_height + 1;
+  const double phase_w = static_cast<double>(s.out_w) + 64 + static_cast<double>(d.kernel_width - 1) * d.dilation_width;
+  return static_cast<double>(d.in_channels) * band_rows * static_cast<double>(d.stride_width) * phase_w < 1 << 30;
 }
 
 size_t plan_implicit_gemm(ImplicitGemmJob* j, size_t lanes) {
