@@ -170,7 +170,7 @@ void ImplicitGemm(const ImplicitGemmJob& j, const RunTensors& t, float* scratch,
   for (int64_t oh = oh0; oh < oh1; ++oh) {
     const int64_t row0 = (oh - oh0) * j.stride_h;
 #if HWY_TARGET == HWY_AVX2
-    output_row<3>(j, scratch, row0, oh, out, res);  // implicit_gemm_tile: the one tile of 16 registers
+    output_row<4>(j, scratch, row0, oh, out, res);  // implicit_gemm_tile: the one tile of 16 registers
 #else
     switch (j.tile) {
       case 4: output_row<4>(j, scratch, row0, oh, out, res); break;

@@ -69,8 +69,9 @@ struct ImplicitGemmJob {
 
 // Output channels per tile for K output channels and loops with vectors of
 // `lanes` floats. The tile's accumulators, its B vectors and a broadcast
-// weight fill the vector registers: 3 channels by 3 vectors on AVX2's
-// 8-lane target (16 registers), up to 6 by 4 on the others (32). There the
+// weight fill the vector registers: 4 channels by 3 vectors on AVX2's
+// 8-lane target (all 16 registers; 1.13-1.17x the 3 by 3 that left three
+// spare), up to 6 by 4 on the others (32). There the
 // tile is 4, 5 or 6, whichever wastes the least on the padded last tile,
 // each tile costing its rows plus about two rows' worth of loads (K = 20:
 // 5, where 6 computed 24 channels and ran 1.25x slower; K = 64: 6).

@@ -31,7 +31,7 @@ constexpr int64_t kMaxStrideW = 4;
 constexpr int64_t kBandRows = 4;
 
 int64_t implicit_gemm_tile(size_t lanes, int64_t out_channels) {
-  if (lanes == 8) return 3;
+  if (lanes == 8) return 4;
   int64_t best = 6, best_cost = INT64_MAX;
   for (int64_t tile = 6; tile >= 4; --tile) {
     const int64_t cost = (out_channels + tile - 1) / tile * (tile + 2);
