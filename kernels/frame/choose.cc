@@ -134,7 +134,8 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
   const bool depthwise_fits = direct_target != HwyTarget::kNone && shape.group_in == 1;
   const bool grouped_fits =
       direct_target != HwyTarget::kNone && grouped_direct_fits(shape, hwy_target_lanes(direct_target));
-  const bool implicit_fits = direct_target != HwyTarget::kNone && implicit_gemm_fits(shape);
+  const bool implicit_fits =
+      direct_target != HwyTarget::kNone && implicit_gemm_fits(shape, hwy_target_lanes(direct_target));
   const bool has_igemm = cheapest_kernel(shape, *isa, KernelFamily::kIgemm) != nullptr;
 
   // The path: the caller's (tuning runs), else the first of choose.h's order.

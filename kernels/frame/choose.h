@@ -13,8 +13,8 @@
 //   3. grouped direct: NHWC, few channels per group that fit its vectors
 //      (depthwise.h, grouped_direct_fits);
 //   4. indirect GEMM where it fits and the ISA has IGEMM kernels;
-//   5. implicit GEMM: NCHW, one group, a short reduction (C * R * S, see
-//      implicit_gemm.h's implicit_gemm_fits);
+//   5. implicit GEMM: NCHW, one group, a kernel larger than 1x1, a short
+//      reduction or rows longer than a vector (implicit_gemm_fits);
 //   6. packed GEMM. Kernel: the named one,
 // else the cheapest of the path's family by the cost model in choose.cc.
 #ifndef XCONV_KERNELS_FRAME_CHOOSE_H_

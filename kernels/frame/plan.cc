@@ -324,7 +324,7 @@ xconv_status build_plan(const char* who, const xconv_conv2d_desc* desc, const xc
         p->kc * (p->weights_are_a ? round_up(p->nc, kernel.nr) : round_up(p->mc, kernel.mr));
   } else if (choice.path == ConvPath::kImplicitGemm) {
     p->implicit_job = implicit_job(*p);
-    p->workspace_floats_per_thread = plan_implicit_gemm(&p->implicit_job, hwy_target_lanes(choice.loops_target));
+    p->workspace_floats_per_thread = plan_implicit_gemm(shape, &p->implicit_job, hwy_target_lanes(choice.loops_target));
   } else {
     p->depthwise_job = depthwise_job(*p);
     p->workspace_floats_per_thread = plan_depthwise_workspace(

@@ -88,12 +88,13 @@ HWY_INLINE void copy_band(const ImplicitGemmJob& j, const float* image, int64_t 
 }
 
 // Output channels [o0, o0 + kTile) by kVectors vectors of row oh from
-// column ow0; `row0` is the band row that kernel row 0 reads, `w` the
-// tile's weights (k-major, kTile a k). Channels past out_channels are
+// column ow0; `row0` is the band row that kernel row 0 reads, `offsets`
+// the tap offsets (fill_tap_offsets), `w` the tile's weights (k-major,
+// kTile a k). Channels past out_channels are
 // computed on the zero weights of the padded tile and not stored.
 template <int kTile, int kVectors>
-HWY_INLINE void tile(const ImplicitGemmJob& j, const float* band, int64_t row0, int64_t oh, int64_t ow0, int64_t o0,
-                     const float* w, float* out, const float* res) {
+HWY_INLINE void tile(const ImplicitGemmJob& j, const float* band, const int32_t* offsets, int64_t row0, int64_t oh,
+                     int64_t ow0, int64_t o0, const float* w, float* out, const float* res) {
   const hn::ScalableTag<float> d;
   using V = hn::Vec<decltype(d)>;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d));
@@ -112,7 +113,7 @@ HWY_INLINE void tile(const ImplicitGemmJob& j, const float* band, int64_t row0, 
   const float* base = band + row0 * j.stride_w * j.phase_w + ow0;
   const int64_t depth = j.channels * j.kh * j.kw;
   for (int64_t k = 0; k < depth; ++k, w += kTile) {
-    const float* at = base + j.tap_offsets[k];
+    const float* at = base + offsets[k];
     V x[kVectors];
     XCONV_UNROLL_TILE
     for (int v = 0; v < kVectors; ++v) x[v] = hn::LoadU(d, at + v * lanes);
@@ -140,22 +141,37 @@ HWY_INLINE void tile(const ImplicitGemmJob& j, const float* band, int64_t row0, 
 // Every output channel of row oh: tiles of kMaxVectors vectors, then the
 // rest of the row in one tile of fewer (its last vector partly stored).
 template <int kTile>
-HWY_INLINE void output_row(const ImplicitGemmJob& j, const float* band, int64_t row0, int64_t oh, float* out,
-                           const float* res) {
+HWY_INLINE void output_row(const ImplicitGemmJob& j, const float* band, const int32_t* offsets, int64_t row0,
+                           int64_t oh, float* out, const float* res) {
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()));
   const int64_t depth = j.channels * j.kh * j.kw;
   for (int64_t o0 = 0; o0 < j.out_channels; o0 += kTile) {
     const float* w = j.weights + o0 * depth;  // packed_weights.h: one K block, tiles of kTile
     int64_t ow = 0;
     for (; ow + kMaxVectors * lanes <= j.out_w; ow += kMaxVectors * lanes) {
-      tile<kTile, kMaxVectors>(j, band, row0, oh, ow, o0, w, out, res);
+      tile<kTile, kMaxVectors>(j, band, offsets, row0, oh, ow, o0, w, out, res);
     }
     switch ((j.out_w - ow + lanes - 1) / lanes) {  // at most kMaxVectors
-      case 4: tile<kTile, kMaxVectors>(j, band, row0, oh, ow, o0, w, out, res); break;
-      case 3: tile<kTile, 3>(j, band, row0, oh, ow, o0, w, out, res); break;
-      case 2: tile<kTile, 2>(j, band, row0, oh, ow, o0, w, out, res); break;
-      case 1: tile<kTile, 1>(j, band, row0, oh, ow, o0, w, out, res); break;
+      case 4: tile<kTile, kMaxVectors>(j, band, offsets, row0, oh, ow, o0, w, out, res); break;
+      case 3: tile<kTile, 3>(j, band, offsets, row0, oh, ow, o0, w, out, res); break;
+      case 2: tile<kTile, 2>(j, band, offsets, row0, oh, ow, o0, w, out, res); break;
+      case 1: tile<kTile, 1>(j, band, offsets, row0, oh, ow, o0, w, out, res); break;
       default: break;
+    }
+  }
+}
+
+// Where each reduction index k = (c, r, s) reads in the band, in floats
+// from where k = 0 does: one table lookup a k, where working out the phase
+// and shift of each tap in the loop left the FMAs waiting. A task's first
+// step (C * R * S entries: small beside the band's tiles).
+HWY_INLINE void fill_tap_offsets(const ImplicitGemmJob& j, int32_t* offset) {
+  for (int64_t c = 0; c < j.channels; ++c) {
+    for (int64_t r = 0; r < j.kh; ++r) {
+      for (int64_t s = 0; s < j.kw; ++s) {
+        const int64_t column = s * j.dilation_w, row = c * j.band_in_rows + r * j.dilation_h;
+        *offset++ = static_cast<int32_t>((row * j.stride_w + column % j.stride_w) * j.phase_w + column / j.stride_w);
+      }
     }
   }
 }
@@ -163,6 +179,8 @@ HWY_INLINE void output_row(const ImplicitGemmJob& j, const float* band, int64_t 
 void ImplicitGemm(const ImplicitGemmJob& j, const RunTensors& t, float* scratch, size_t task) {
   const int64_t bands = (j.out_h + j.band_rows - 1) / j.band_rows;
   const int64_t n = static_cast<int64_t>(task) / bands, oh0 = static_cast<int64_t>(task) % bands * j.band_rows;
+  int32_t* offsets = reinterpret_cast<int32_t*>(scratch + j.band_floats);
+  fill_tap_offsets(j, offsets);
   copy_band(j, t.input + n * j.in_image_stride, oh0 * j.stride_h, scratch);
   float* out = t.output + n * j.out_image_stride;
   const float* res = t.residual ? t.residual + n * j.out_image_stride : nullptr;
@@ -170,12 +188,12 @@ void ImplicitGemm(const ImplicitGemmJob& j, const RunTensors& t, float* scratch,
   for (int64_t oh = oh0; oh < oh1; ++oh) {
     const int64_t row0 = (oh - oh0) * j.stride_h;
 #if HWY_TARGET == HWY_AVX2
-    output_row<4>(j, scratch, row0, oh, out, res);  // implicit_gemm_tile: the one tile of 16 registers
+    output_row<4>(j, scratch, offsets, row0, oh, out, res);  // implicit_gemm_tile: the one tile of 16 registers
 #else
     switch (j.tile) {
-      case 4: output_row<4>(j, scratch, row0, oh, out, res); break;
-      case 5: output_row<5>(j, scratch, row0, oh, out, res); break;
-      default: output_row<6>(j, scratch, row0, oh, out, res); break;
+      case 4: output_row<4>(j, scratch, offsets, row0, oh, out, res); break;
+      case 5: output_row<5>(j, scratch, offsets, row0, oh, out, res); break;
+      default: output_row<6>(j, scratch, offsets, row0, oh, out, res); break;
     }
 #endif
   }

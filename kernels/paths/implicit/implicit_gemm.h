@@ -34,15 +34,22 @@
 
 namespace xconv {
 
-// Whether the path serves the layer: NCHW, one group, a kernel larger than
-// 1x1 and a reduction of at most kImplicitGemmMaxDepth, and strides the
-// phase split keeps small. A 1x1 layer's panels are no bigger than its
-// image, and the packed path ran those 1.1-1.2x faster (1.0x at 112x112,
-// 2.8x on a 7x7 image, whose rows fill half a vector); with a larger
-// kernel the implicit GEMM ran 1.3-1.8x faster, 14x14 to 224x224. Past the
-// depth the panels' copy is a small part of the GEMM (measured on Zen 5).
-constexpr int64_t kImplicitGemmMaxDepth = 160;
-bool implicit_gemm_fits(const ConvShape& shape);
+// Whether the path serves the layer, for loops with vectors of `lanes`
+// floats: NCHW, one group, a kernel larger than 1x1, strides the phase
+// split keeps small, a band of at most kImplicitGemmMaxBandBytes (the
+// packed path's panel budget), and either a short reduction (at most
+// kImplicitGemmShortDepth) or output rows of at least kImplicitGemmDeepWidth.
+// Measured on Zen 5 against the packed path, one core: a 1x1 layer's panel
+// is no bigger than its image, and the packed path ran those 1.1-1.2x
+// faster (2.8x on a 7x7 image). With a larger kernel and a short reduction
+// the implicit GEMM ran 1.3-1.8x faster from 14x14 to 224x224 (AVX2 too).
+// With a deep one it ran 1.1-1.4x from 56 columns up (AVX2 1.1-1.4x), and
+// 1.0x, 0.75x, 0.44x at 28, 14, 7 (AVX2 0.83x at 28), where a k's few
+// vectors feed few FMAs while the packed path's tiles stay full.
+constexpr int64_t kImplicitGemmShortDepth = 160;
+constexpr int64_t kImplicitGemmDeepWidth = 32;
+constexpr double kImplicitGemmMaxBandBytes = 1024 * 1024;
+bool implicit_gemm_fits(const ConvShape& shape, size_t lanes);  // lanes: for the band's size
 
 struct ImplicitGemmJob {
   int64_t channels, out_channels;  // C and K (one group)
@@ -59,12 +66,9 @@ struct ImplicitGemmJob {
   int64_t tile;  // output channels per weight tile: implicit_gemm_tile()
   // Set by plan_implicit_gemm: output rows per task, and the task's copy of
   // its input rows: `band_in_rows` padded rows per channel, each stride_w
-  // phases of `phase_w` floats.
-  int64_t band_rows, band_in_rows, phase_w;
-  // Where reduction index k = (c, r, s) reads in the band, in floats from
-  // where k = 0 does: one table lookup a k, where working out the phase
-  // and shift of each tap in the loop left the FMAs waiting.
-  int32_t tap_offsets[kImplicitGemmMaxDepth];
+  // phases of `phase_w` floats, `band_floats` in all. After the band the
+  // workspace holds the tap offsets (implicit_gemm-inl.h).
+  int64_t band_rows, band_in_rows, phase_w, band_floats;
 };
 
 // Output channels per tile for K output channels and loops with vectors of
@@ -79,8 +83,9 @@ int64_t implicit_gemm_tile(size_t lanes, int64_t out_channels);
 
 
 // Fills in the band (ImplicitGemmJob's last fields) for vectors of `lanes`
-// floats and returns the workspace floats a task needs.
-size_t plan_implicit_gemm(ImplicitGemmJob* job, size_t lanes);
+// floats and returns the workspace floats a task needs: the band, and an
+// int32 offset per reduction index.
+size_t plan_implicit_gemm(const ConvShape& shape, ImplicitGemmJob* job, size_t lanes);
 
 // Tasks of a run of `batch` images: one band of output rows of one image
 // each (task = n * bands + band), every output channel.

@@ -3,6 +3,7 @@
 #include "kernels/paths/implicit/implicit_gemm.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 namespace xconv {
@@ -40,36 +41,42 @@ int64_t implicit_gemm_tile(size_t lanes, int64_t out_channels) {
   return best;
 }
 
-bool implicit_gemm_fits(const ConvShape& s) {
+// The band's geometry (ImplicitGemmJob) for vectors of `lanes` floats, in
+// doubles: the shape is not bounded yet when the path is chosen.
+struct Band {
+  double rows, in_rows, phase_w, floats;
+};
+Band band_of(const ConvShape& s, size_t lanes) {
   const xconv_conv2d_desc& d = s.d;
-  if (d.layout != XCONV_LAYOUT_NCHW || d.groups != 1 || s.gemm_k > kImplicitGemmMaxDepth ||
-      d.kernel_height * d.kernel_width == 1 || d.stride_width > kMaxStrideW) {
-    return false;
-  }
-  // The band's floats (plan_implicit_gemm, for vectors of up to 64 lanes)
-  // must stay within the int32 tap offsets: not so for rows millions wide.
-  const double band_rows = static_cast<double>(std::min(s.out_h, kBandRows) - 1) * d.stride_height +
-                           static_cast<double>(d.kernel_height - 1) * d.dilation_height + 1;
-  const double phase_w = static_cast<double>(s.out_w) + 64 + static_cast<double>(d.kernel_width - 1) * d.dilation_width;
-  return static_cast<double>(d.in_channels) * band_rows * static_cast<double>(d.stride_width) * phase_w < 1 << 30;
+  const double L = static_cast<double>(lanes);
+  Band b;
+  b.rows = static_cast<double>(std::min(s.out_h, kBandRows));
+  b.in_rows = (b.rows - 1) * static_cast<double>(d.stride_height) +
+              static_cast<double>(d.kernel_height - 1) * static_cast<double>(d.dilation_height) + 1;
+  // Whole vectors of output columns, and the furthest a tap reaches past them.
+  b.phase_w = std::ceil(static_cast<double>(s.out_w) / L) * L +
+              std::floor(static_cast<double>((d.kernel_width - 1) * d.dilation_width) / static_cast<double>(d.stride_width));
+  b.floats = static_cast<double>(d.in_channels) * b.in_rows * static_cast<double>(d.stride_width) * b.phase_w;
+  return b;
 }
 
-size_t plan_implicit_gemm(ImplicitGemmJob* j, size_t lanes) {
-  const int64_t L = static_cast<int64_t>(lanes);
-  j->band_rows = std::min(j->out_h, kBandRows);
-  j->band_in_rows = (j->band_rows - 1) * j->stride_h + (j->kh - 1) * j->dilation_h + 1;
-  // Whole vectors of output columns, and the furthest a tap reaches past them.
-  j->phase_w = (j->out_w + L - 1) / L * L + (j->kw - 1) * j->dilation_w / j->stride_w;
-  int32_t* offset = j->tap_offsets;
-  for (int64_t c = 0; c < j->channels; ++c) {
-    for (int64_t r = 0; r < j->kh; ++r) {
-      for (int64_t s = 0; s < j->kw; ++s) {
-        const int64_t column = s * j->dilation_w, row = c * j->band_in_rows + r * j->dilation_h;
-        *offset++ = static_cast<int32_t>((row * j->stride_w + column % j->stride_w) * j->phase_w + column / j->stride_w);
-      }
-    }
+bool implicit_gemm_fits(const ConvShape& s, size_t lanes) {
+  const xconv_conv2d_desc& d = s.d;
+  if (d.layout != XCONV_LAYOUT_NCHW || d.groups != 1 || d.kernel_height * d.kernel_width == 1 ||
+      d.stride_width > kMaxStrideW || band_of(s, lanes).floats * sizeof(float) > kImplicitGemmMaxBandBytes) {
+    return false;
   }
-  return static_cast<size_t>(j->channels * j->band_in_rows * j->stride_w * j->phase_w);
+  return s.gemm_k <= kImplicitGemmShortDepth || s.out_w >= kImplicitGemmDeepWidth;
+}
+
+size_t plan_implicit_gemm(const ConvShape& s, ImplicitGemmJob* j, size_t lanes) {
+  const Band b = band_of(s, lanes);
+  j->band_rows = static_cast<int64_t>(b.rows);
+  j->band_in_rows = static_cast<int64_t>(b.in_rows);
+  j->phase_w = static_cast<int64_t>(b.phase_w);
+  j->band_floats = static_cast<int64_t>(b.floats);
+  static_assert(sizeof(int32_t) == sizeof(float), "a tap offset takes a float's place in the workspace");
+  return static_cast<size_t>(j->band_floats + s.gemm_k);
 }
 
 size_t implicit_gemm_tasks(const ImplicitGemmJob& j, size_t batch) {
