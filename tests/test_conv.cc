@@ -249,7 +249,8 @@ TEST_P(EveryIsa, PaddingRowsSkippedWithTheSameBits) {
 }
 
 // The implicit GEMM (kernels/paths/implicit/implicit_gemm.h) computes the
-// packed path's chains with one K block: the same bits, NaN for NaN, over
+// packed path's chains with one K block (K blocks of the packed path as
+// deep as the reduction, up to 512): the same bits, NaN for NaN, over
 // strides 1 to 4 (its column phases), dilation, padding wider than the
 // kernel, rows that end mid-vector, output channels that end mid-tile (each
 // tile size), a residual, PReLU and a clamp. Where this ISA has no loops
@@ -259,7 +260,8 @@ TEST_P(EveryIsa, ImplicitGemmMatchesThePackedPathBits) {
   const Shape shapes[] = {{3, 20, 55, 55, 3, 3, 1, 1, 1, 1}, {3, 64, 37, 41, 7, 7, 2, 2, 1, 3},
                           {1, 7, 9, 70, 3, 5, 1, 3, 1, 2},    {5, 1, 12, 17, 2, 3, 2, 4, 2, 0},
                           {2, 13, 6, 33, 3, 3, 3, 1, 2, 4},   {16, 24, 8, 16, 3, 3, 1, 1, 1, 1},
-                          {4, 17, 5, 5, 1, 3, 1, 2, 1, 1},    {3, 8, 20, 40, 3, 3, 2, 2, 1, 2}};
+                          {4, 17, 5, 5, 1, 3, 1, 2, 1, 1},    {3, 8, 20, 40, 3, 3, 2, 2, 1, 2},
+                          {40, 9, 6, 40, 3, 3, 1, 1, 1, 1}};  // the last: a deep reduction on wide rows
   int n = 0;
   for (const Shape& sh : shapes) {
     ConvCase c;
