@@ -73,7 +73,8 @@ TEST(Limits, RunWithoutWorkspaceMemoryIsAStatus) {
   xconv_plan_options o;
   xconv_plan_options_init(&o);
   o.num_threads = 1;
-  o.nc = 1 << 20;  // a huge pixel block: the run's workspace is ~1 MiB x kc
+  o.path = "packed_gemm";  // whose image panel is the workspace (the implicit GEMM's band is small)
+  o.nc = 1 << 20;          // a huge pixel block: the run's workspace is ~1 MiB x kc
   xconv_plan* plan = nullptr;
   ASSERT_EQ(xconv_plan_create(&d, w.data(), nullptr, &o, &plan), XCONV_OK);
   EXPECT_EXIT(
