@@ -12,6 +12,21 @@
 
 #include <hwy/highway.h>
 
+// Whether this is a sanitizer build (GCC's macros, clang's features). The
+// loops then go without their unrolling: every load of an unrolled body is
+// instrumented, and one target took minutes to compile; the operations and
+// their order stay the same, so they still test the same arithmetic.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define XCONV_LOOPS_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define XCONV_LOOPS_SANITIZED 1
+#endif
+#endif
+#ifndef XCONV_LOOPS_SANITIZED
+#define XCONV_LOOPS_SANITIZED 0
+#endif
+
 HWY_BEFORE_NAMESPACE();
 namespace xconv {
 namespace HWY_NAMESPACE {
@@ -104,16 +119,7 @@ HWY_INLINE float finish_point(const Job& j, int64_t o, float y) {
 // Elsewhere, and under the sanitizers (which may check the whole width),
 // through a buffer on the stack: a vector store and scalar copies, which
 // cost an NCHW row's last vector several times a whole one.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define XCONV_PARTIAL_BY_MASK 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define XCONV_PARTIAL_BY_MASK 0
-#endif
-#endif
-#ifndef XCONV_PARTIAL_BY_MASK
-#define XCONV_PARTIAL_BY_MASK HWY_ARCH_X86
-#endif
+#define XCONV_PARTIAL_BY_MASK (HWY_ARCH_X86 && !XCONV_LOOPS_SANITIZED)
 
 // The first `count` < lanes floats at x, the other lanes zero.
 template <class D>

@@ -18,18 +18,9 @@
 #include "kernels/paths/direct_epilogue-inl.h"
 
 // The tile loops are unrolled whole: GCC otherwise keeps the accumulators,
-// indexed by the column, in memory. Sanitizer builds go without, because
-// every load of the unrolled bodies is instrumented and one target took
-// minutes to compile; the operations and their order are the same, so they
-// still test the same arithmetic.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define XCONV_DEPTHWISE_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define XCONV_DEPTHWISE_SANITIZED 1
-#endif
-#endif
-#ifdef XCONV_DEPTHWISE_SANITIZED
+// indexed by the column, in memory (not in sanitizer builds:
+// direct_epilogue-inl.h).
+#if XCONV_LOOPS_SANITIZED
 #define XCONV_UNROLL_COLUMNS
 #define XCONV_UNROLL_TAPS
 #else

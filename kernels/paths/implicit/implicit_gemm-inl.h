@@ -16,8 +16,13 @@
 #include "kernels/paths/implicit/implicit_gemm.h"
 
 // The tile loops are unrolled whole, so that the accumulators stay in
-// registers (GCC otherwise indexes them in memory).
+// registers (GCC otherwise indexes them in memory); not in sanitizer
+// builds (direct_epilogue-inl.h).
+#if XCONV_LOOPS_SANITIZED
+#define XCONV_UNROLL_TILE
+#else
 #define XCONV_UNROLL_TILE _Pragma("GCC unroll 8")
+#endif
 
 HWY_BEFORE_NAMESPACE();
 namespace xconv {
