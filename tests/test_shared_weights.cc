@@ -148,6 +148,23 @@ TEST(SharedWeights, WhatCannotShareIsRefused) {
   }
   xconv_plan_destroy(plan);
   xconv_packed_weights_destroy(packed);
+
+  // Packed for the implicit GEMM (an NCHW stem): no image so wide that its
+  // band of rows outgrows the int32 tap offsets. Planning only: no run.
+  xconv_conv2d_desc stem = d;
+  stem.in_channels = 3;
+  ASSERT_EQ(xconv_packed_weights_create(&stem, w.data(), nullptr, nullptr, nullptr, 0, &packed), XCONV_OK);
+  ASSERT_EQ(xconv_plan_create_packed(&stem, packed, nullptr, &plan), XCONV_OK);
+  if (std::string(xconv_plan_describe(plan)).find("path=implicit_gemm") != std::string::npos) {
+    xconv_conv2d_desc wide = stem;
+    wide.in_width = int64_t{1} << 27;  // 3 channels x 6 rows x 2^27 floats
+    xconv_plan* refused = nullptr;
+    EXPECT_EQ(xconv_plan_create_packed(&wide, packed, nullptr, &refused), XCONV_INVALID_ARGUMENT);
+    EXPECT_EQ(refused, nullptr);
+    EXPECT_NE(std::string(xconv_last_error()).find("implicit GEMM"), std::string::npos) << xconv_last_error();
+  }
+  xconv_plan_destroy(plan);
+  xconv_packed_weights_destroy(packed);
 }
 
 }  // namespace

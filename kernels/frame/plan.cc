@@ -259,6 +259,12 @@ xconv_status check_packed_fits(const char* who, const ConvShape& shape, const xc
     return fail(XCONV_INVALID_ARGUMENT,
                 "%s: the packed weights are for a one-pixel NCHW layer (the indirect path), and desc is not one", who);
   }
+  if (packed.choice.path == ConvPath::kImplicitGemm &&
+      !implicit_gemm_band_addressable(shape, hwy_target_lanes(packed.choice.loops_target))) {
+    return fail(XCONV_INVALID_ARGUMENT,
+                "%s: the packed weights are for the implicit GEMM, and desc's rows are too wide for its band "
+                "(over 2^30 floats: pack the weights for this desc)", who);
+  }
   if (d.negative_slopes != nullptr || d.negative_slope != w.negative_slope) {
     return fail(XCONV_INVALID_ARGUMENT, "%s: desc's negative slopes must be the packed ones (leave them at their "
                 "defaults, or equal to the packed descriptor's)", who);

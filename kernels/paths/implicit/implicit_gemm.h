@@ -1,7 +1,8 @@
-// Implicit GEMM for NCHW layers with few input channels (an RGB stem, the
-// seed's 3-channel input): the GEMM of the packed path, weights as A (a
-// tile of output channels) and the image as B (output pixels along the
-// vector lanes), but B is never packed. Each reduction index k = (c, r, s)
+// Implicit GEMM for NCHW layers with a kernel larger than 1x1, foremost
+// those with few input channels (an RGB stem, the seed's 3-channel input):
+// the GEMM of the packed path, weights as A (a tile of output channels) and
+// the image as B (output pixels along the vector lanes), but B is never
+// packed. Each reduction index k = (c, r, s)
 // is an offset into the input, and a tile's B row for k is read in place.
 //
 // Where C * R * S is small, the packed path pays for its panels: the
@@ -75,12 +76,15 @@ struct ImplicitGemmJob {
 // `lanes` floats. The tile's accumulators, its B vectors and a broadcast
 // weight fill the vector registers: 4 channels by 3 vectors on AVX2's
 // 8-lane target (all 16 registers; 1.13-1.17x the 3 by 3 that left three
-// spare), up to 6 by 4 on the others (32). There the
-// tile is 4, 5 or 6, whichever wastes the least on the padded last tile,
-// each tile costing its rows plus about two rows' worth of loads (K = 20:
-// 5, where 6 computed 24 channels and ran 1.25x slower; K = 64: 6).
+// spare), up to 6 by 4 on the others (32). There the tile is 4, 5 or 6,
+// whichever wastes the least on the padded last tile, each tile costing
+// its rows plus about two rows' worth of loads (K = 20: 5, where 6
+// computed 24 channels and ran 1.25x slower; K = 64: 6).
 int64_t implicit_gemm_tile(size_t lanes, int64_t out_channels);
 
+// Whether the band's tap offsets (int32) can address it: a plan on packed
+// weights may have a wider image than the one the path was chosen for.
+bool implicit_gemm_band_addressable(const ConvShape& shape, size_t lanes);
 
 // Fills in the band (ImplicitGemmJob's last fields) for vectors of `lanes`
 // floats and returns the workspace floats a task needs: the band, and an

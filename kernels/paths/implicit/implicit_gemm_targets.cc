@@ -69,6 +69,10 @@ bool implicit_gemm_fits(const ConvShape& s, size_t lanes) {
   return s.gemm_k <= kImplicitGemmShortDepth || s.out_w >= kImplicitGemmDeepWidth;
 }
 
+bool implicit_gemm_band_addressable(const ConvShape& s, size_t lanes) {
+  return band_of(s, lanes).floats + static_cast<double>(s.gemm_k) < static_cast<double>(1 << 30);
+}
+
 size_t plan_implicit_gemm(const ConvShape& s, ImplicitGemmJob* j, size_t lanes) {
   const Band b = band_of(s, lanes);
   j->band_rows = static_cast<int64_t>(b.rows);
