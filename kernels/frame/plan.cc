@@ -126,11 +126,6 @@ void choose_blocking(xconv_plan* p, const xconv_plan_options& o) {
   }
 }
 
-// Splits each (image, group) GEMM into chunks of output tiles for the
-// threads: pixels first (each image panel is then packed once), output
-// channels too when pixels alone do not give every thread work, or, in the
-// indirect path, which packs nothing, when they do not give enough tasks to
-// balance (a 7x7 image is 9 tiles of 6 pixels).
 // Whether a layer's weights outweigh twice its images: the late ResNet-50
 // layers (3x3, 512 channels: 9.4 MB of weights against a 100 KB 7x7
 // image). Split by pixels, every chunk would stream all the weights again
@@ -145,6 +140,12 @@ bool weights_dominate(const xconv_plan& p) {
   return weights > 2 * image;
 }
 
+// Splits each (image, group) GEMM into chunks of output tiles for the
+// threads: pixels first (each image panel is then packed once), output
+// channels too when pixels alone do not give every thread work, or, in the
+// indirect path, which packs nothing, when they do not give enough tasks to
+// balance (a 7x7 image is 9 tiles of 6 pixels); output channels first where the
+// weights dominate.
 void choose_split(xconv_plan* p) {
   const size_t units = p->gemm_images * static_cast<size_t>(p->shape.d.groups);
   const size_t pixel_tiles = ceil_div(p->pixels, p->pixel_tile);
