@@ -39,7 +39,11 @@ def load(path):
     with open(path) as f:
         run = json.load(f)
     median, wrong, threads = {}, set(), "?"
-    for b in run["benchmarks"]:
+    # Registration order (the layer file's), also when the repetitions ran
+    # shuffled (--benchmark_enable_random_interleaving) and were reported
+    # in another order; the median aggregate wins over single repetitions.
+    ordered = sorted(run["benchmarks"], key=lambda b: (b.get("family_index", 0), b.get("run_type") == "aggregate"))
+    for b in ordered:
         if b.get("error_occurred"):
             continue
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":

@@ -15,7 +15,11 @@ out=${1:-build/tables}
 mkdir -p "$out"
 bench=build/bench/bench_conv
 [ -x "$bench" ] || { echo "tables.sh: build first ($bench is missing)" >&2; exit 1; }
-reps=(--benchmark_repetitions=3 --benchmark_min_time=0.1)
+# Five short repetitions of every implementation, shuffled together: a
+# shared machine's cores slow down for seconds at a time under other
+# tenants' load, and back-to-back repetitions let one implementation take a
+# slow spell whole while its peer misses it.
+reps=(--benchmark_repetitions=5 --benchmark_min_time=0.06 --benchmark_enable_random_interleaving=true)
 original=$(grep -v '^#' bench/layers.txt | head -n 29 | awk '{print $1}' | paste -sd, -)
 echo "date $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 for isa in avx512 avx2; do
