@@ -89,14 +89,16 @@ TEST(PackedWeights, DirectLayoutIsWhereThePackerWrites) {
     const xconv_conv2d_desc& d = s.d;
     const std::vector<float> weights = distinct_weights(s.weight_elems);
     std::vector<float> packed(s.weight_elems, NAN);
-    pack_direct_weights(s, weights.data(), packed.data());
+    // NHWC blocks: all the output channels (depthwise) or a vector's (grouped).
+    const int64_t lanes = int64_t{2} << (trial / 2) % 4;  // 2, 4, 8, 16
+    const int64_t block = d.out_channels % lanes == 0 && trial % 3 != 0 ? lanes : d.out_channels;
+    pack_direct_weights(s, block, weights.data(), packed.data());
     const bool nchw = d.layout == XCONV_LAYOUT_NCHW;
     for (int64_t o = 0; o < d.out_channels; ++o) {
       for (int64_t i = 0; i < s.group_in; ++i) {
         for (int64_t r = 0; r < d.kernel_height; ++r) {
           for (int64_t c = 0; c < d.kernel_width; ++c) {
-            const size_t at = direct_weight_offset(nchw, o, i, r, c, d.out_channels, s.group_in, d.kernel_height,
-                                                   d.kernel_width);
+            const size_t at = direct_weight_offset(nchw, o, i, r, c, s.group_in, d.kernel_height, d.kernel_width, block);
             ASSERT_LT(at, packed.size());
             ASSERT_EQ(packed[at], weights[weight_offset(d.weight_layout, o, i, r, c, d.out_channels, s.group_in,
                                                         d.kernel_height, d.kernel_width)]);

@@ -65,11 +65,16 @@ inline ReductionIndex decompose_k(bool nchw, int64_t k, int64_t group_in, int64_
 }
 
 // Where direct-path weight (output channel o, input channel i of its group,
-// kernel row r, column s) goes.
-inline size_t direct_weight_offset(bool nchw, int64_t o, int64_t i, int64_t r, int64_t s, int64_t out_channels,
-                                   int64_t group_in, int64_t kh, int64_t kw) {
-  return static_cast<size_t>(nchw ? ((o * group_in + i) * kh + r) * kw + s
-                                  : ((r * kw + s) * group_in + i) * out_channels + o);
+// kernel row r, column s) goes. NHWC keeps the output channels innermost, in
+// blocks of `block` (a divisor of out_channels) whose weights follow each
+// other: the grouped loops' blocks are their vectors, so that the weights
+// of one vector lie together and not one row of out_channels apart (at 256
+// channels every 1 KiB, which maps them onto a few L1 sets); the depthwise
+// loops take one block of all the channels.
+inline size_t direct_weight_offset(bool nchw, int64_t o, int64_t i, int64_t r, int64_t s, int64_t group_in, int64_t kh,
+                                   int64_t kw, int64_t block) {
+  if (nchw) return static_cast<size_t>(((o * group_in + i) * kh + r) * kw + s);
+  return static_cast<size_t>((o / block * kh * kw * group_in + (r * kw + s) * group_in + i) * block + o % block);
 }
 
 }  // namespace xconv

@@ -30,7 +30,7 @@ void pack_gemm_bias(const ConvShape& s, const PackedWeightsLayout& layout, const
   }
 }
 
-void pack_direct_weights(const ConvShape& s, const float* weights, float* dst) {
+void pack_direct_weights(const ConvShape& s, int64_t block, const float* weights, float* dst) {
   const xconv_conv2d_desc& d = s.d;
   const int64_t K = d.out_channels, R = d.kernel_height, S = d.kernel_width, Cg = s.group_in;
   const bool nchw = d.layout == XCONV_LAYOUT_NCHW;
@@ -38,7 +38,7 @@ void pack_direct_weights(const ConvShape& s, const float* weights, float* dst) {
     for (int64_t i = 0; i < Cg; ++i) {
       for (int64_t r = 0; r < R; ++r) {
         for (int64_t c = 0; c < S; ++c) {
-          dst[direct_weight_offset(nchw, o, i, r, c, K, Cg, R, S)] =
+          dst[direct_weight_offset(nchw, o, i, r, c, Cg, R, S, block)] =
               weights[weight_offset(d.weight_layout, o, i, r, c, K, Cg, R, S)];
         }
       }

@@ -16,8 +16,9 @@ void pack_gemm_weights(const ConvShape& shape, const PackedWeightsLayout& layout
 // The GEMM paths' bias: groups * layout.group_out_padded floats into dst.
 void pack_gemm_bias(const ConvShape& shape, const PackedWeightsLayout& layout, const float* bias, float* dst);
 
-// The direct paths' weights (depthwise, grouped): shape.weight_elems floats into dst.
-void pack_direct_weights(const ConvShape& shape, const float* weights, float* dst);
+// The direct paths' weights (depthwise, grouped): shape.weight_elems floats
+// into dst, NHWC in blocks of `block` output channels (direct_weight_offset).
+void pack_direct_weights(const ConvShape& shape, int64_t block, const float* weights, float* dst);
 
 }  // namespace xconv
 

@@ -429,11 +429,17 @@ void DepthwiseNhwc(const DepthwiseJob& j, const RunTensors& t, float* scratch, s
 template <class D>
 using LaneIndices = decltype(hn::SetTableIndices(D(), static_cast<const int32_t*>(nullptr)));
 
+// The weights of output channels [o0, o0 + a vector): packed by vectors
+// (packed_weights.h, direct_weight_offset), (r, s, i) then the lanes.
+HWY_INLINE const float* group_weights(const DepthwiseJob& j, int64_t o0) {
+  return j.weights + o0 * j.kh * j.kw * j.group_in;
+}
+
 template <int kPixels, bool kInterior, class D>
 HWY_INLINE void grouped_block(const DepthwiseJob& j, const LaneIndices<D>* lane_of, const float* image, int64_t oh,
                               int64_t ow0, int64_t o0, float* y_row, const float* r_row) {
   const D d;
-  const int64_t K = j.out_channels, Cg = j.group_in;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d)), Cg = j.group_in;
   const int64_t in0 = o0 / j.multiplier * Cg;  // the first input channel these outputs read
   hn::Vec<D> acc[kPixels];
   for (int p = 0; p < kPixels; ++p) {
@@ -450,9 +456,9 @@ HWY_INLINE void grouped_block(const DepthwiseJob& j, const LaneIndices<D>* lane_
         x[p] = inside ? load_channels(d, image + (ih * j.in_w + iw) * j.in_stride + in0, j.channels - in0)
                       : hn::Zero(d);
       }
-      const float* w = j.weights + (r * j.kw + s) * Cg * K + o0;
+      const float* w = group_weights(j, o0) + (r * j.kw + s) * Cg * lanes;
       for (int64_t i = 0; i < Cg; ++i) {
-        const auto wv = hn::LoadU(d, w + i * K);
+        const auto wv = hn::LoadU(d, w + i * lanes);
         for (int p = 0; p < kPixels; ++p) acc[p] = hn::MulAdd(wv, hn::TableLookupLanes(x[p], lane_of[i]), acc[p]);
       }
     }
@@ -480,7 +486,7 @@ HWY_INLINE void grouped_columns(const DepthwiseJob& j, const LaneIndices<D>* lan
                                 int64_t ow0, int64_t o0, float* y_row, const float* r_row) {
   constexpr int kKw = 3, kCols = kPixels + kKw - 1;
   const D d;
-  const int64_t K = j.out_channels, in0 = o0 / j.multiplier * kGroupIn;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(d)), in0 = o0 / j.multiplier * kGroupIn;
   hn::Vec<D> acc[kPixels];
   for (int p = 0; p < kPixels; ++p) {
     acc[p] = chain_start(d, j, r_row ? r_row + (ow0 + p) * j.out_stride + o0 : nullptr, hn::Lanes(d));
@@ -488,7 +494,7 @@ HWY_INLINE void grouped_columns(const DepthwiseJob& j, const LaneIndices<D>* lan
   for (int64_t r = 0; r < j.kh; ++r) {
     const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
     const bool row_inside = ih >= 0 && ih < j.in_h;
-    const float* w = j.weights + r * kKw * kGroupIn * K + o0;
+    const float* w = group_weights(j, o0) + r * kKw * kGroupIn * lanes;
     XCONV_UNROLL_COLUMNS
     for (int c = 0; c < kCols; ++c) {
       const int64_t iw = ow0 - j.pad_left + c;
@@ -500,7 +506,7 @@ HWY_INLINE void grouped_columns(const DepthwiseJob& j, const LaneIndices<D>* lan
         const hn::Vec<D> xi = hn::TableLookupLanes(x, lane_of[i]);
         XCONV_UNROLL_TAPS
         for (int s = 0; s < kKw; ++s) {  // the taps that read column c: pixel c - s
-          if (c - s >= 0 && c - s < kPixels) acc[c - s] = hn::MulAdd(hn::LoadU(d, w + (s * kGroupIn + i) * K), xi, acc[c - s]);
+          if (c - s >= 0 && c - s < kPixels) acc[c - s] = hn::MulAdd(hn::LoadU(d, w + (s * kGroupIn + i) * lanes), xi, acc[c - s]);
         }
       }
     }
