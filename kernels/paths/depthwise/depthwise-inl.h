@@ -183,16 +183,11 @@ constexpr int table_columns() {
 }
 
 // A tile is one vector of channels wide, so that the registers go to
-// pixels: the more pixels, the fewer column loads per FMA, and the more
-// independent FMA chains (each pixel's is kh * kw long, one FMA latency per
-// link). On AVX2's 16 vector registers 14 accumulators leave too few for a
-// kernel row of weights, so the FMAs read some weights from L1; that still
-// beats 7-pixel tiles, whose 7 chains do not cover the FMA latency (A/B on
-// AVX2, one thread: 3x3 stride 1, 1.11-1.27x; 5x5 stride 2, 1.05-1.19x;
-// 3x3 stride 2 and 5x5 stride 1, 0.94-1.06x). Image widths are mostly
-// multiples of 7 (112, 56, 28, 14, 7): a row takes tiles of kTilePixels,
-// then of 7.
-constexpr int kTilePixels = 14;
+// pixels: the more pixels, the fewer column loads per FMA. AVX2 has 16
+// vector registers, the other targets 32: accumulators, a kernel row of
+// weights and a column fit either way. Image widths are mostly multiples of
+// 7 (112, 56, 28, 14, 7): a row takes tiles of kTilePixels, then of 7.
+constexpr int kTilePixels = HWY_TARGET == HWY_AVX2 ? 7 : 14;
 static_assert(kTilePixels <= kMaxTilePixels, "depthwise.h sizes the tap table for kMaxTilePixels");
 
 // Channels [o, o + lanes), or with kTail the first `valid` < lanes channels
