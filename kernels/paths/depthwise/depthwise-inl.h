@@ -266,10 +266,12 @@ HWY_INLINE bool taps_inside(const DepthwiseJob& j, int64_t oh, int64_t ow0, int6
 
 // The table of a tile of kPixels pixels of row oh from ow0 (see nhwc_tile):
 // its rows are the kernel rows (kKw > 1: the kernel is kKw wide, dilation 1)
-// or the taps (kKw = 1), and returns how many.
+// or the taps (kKw = 1), and returns how many. With `inside` (every tap in
+// the image) only each row's first column is written: the stepped tiles
+// read no other (1.01-1.04x in one-process A/B runs, both ISAs).
 template <int kPixels, int kKw, int kStride>
 HWY_INLINE int64_t fill_column_table(const DepthwiseJob& j, const float* image, const float* zeros, int64_t oh,
-                                     int64_t ow0, const float** table) {
+                                     int64_t ow0, bool inside, const float** table) {
   constexpr int kCols = table_columns<kPixels, kKw, kStride>();
   const int64_t per_kernel_row = kKw > 1 ? 1 : j.kw;  // table rows
   const int64_t column_step = kKw > 1 ? 1 : j.stride_w;  // input columns between table columns
@@ -277,6 +279,10 @@ HWY_INLINE int64_t fill_column_table(const DepthwiseJob& j, const float* image, 
     const int64_t ih = oh * j.stride_h - j.pad_top + row / per_kernel_row * j.dilation_h;
     const int64_t iw0 = ow0 * j.stride_w - j.pad_left + row % per_kernel_row * j.dilation_w;
     const float** entry = table + row * kCols;
+    if (inside) {
+      *entry = image + (ih * j.in_w + iw0) * j.in_stride;
+      continue;
+    }
     // Columns [first, end) are inside the image, the rest padding.
     int64_t first = kCols, end = kCols;
     if (ih >= 0 && ih < j.in_h) {
@@ -335,14 +341,17 @@ HWY_INLINE void nhwc_pixels(const DepthwiseJob& j, bool prefetch, const float* i
                             const float** table, int64_t oh, int64_t ow0, float* y_row, const float* r_row) {
   float* y = y_row + ow0 * j.out_stride;
   const float* r = r_row ? r_row + ow0 * j.out_stride : nullptr;
-  const int64_t rows = fill_column_table<kPixels, kKw, kStride>(j, image, zeros, oh, ow0, table);
+  // The stepped form only for the full tiles, most of a row: each form of
+  // each tile is a large unrolled body, and they add up in compile time.
+  const bool inside = kPixels == kTilePixels && taps_inside(j, oh, ow0, kPixels);
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>())), C = j.out_channels;
+  // The channel tail below reads every column.
+  const bool first_columns = inside && C % lanes == 0;
+  const int64_t rows = fill_column_table<kPixels, kKw, kStride>(j, image, zeros, oh, ow0, first_columns, table);
   const NextRows next = next_rows<kPixels, kKw, kStride>(j, prefetch, image, oh, ow0);
   const int64_t step = (kKw > 1 ? 1 : j.stride_w) * j.in_stride;  // floats between a row's columns
   int64_t o = 0;
-  // The stepped form only for the full tiles, most of a row: each form of
-  // each tile is a large unrolled body, and they add up in compile time.
-  if (kPixels == kTilePixels && taps_inside(j, oh, ow0, kPixels)) {
+  if (inside) {
     for (; o + lanes <= C; o += lanes) {
       prefetch_next_rows(j, next, o);
       nhwc_tile<kPixels, kKw, kStride, false, true>(j, table, rows, step, o, 0, y, r);
