@@ -29,11 +29,19 @@ inline void cpu_relax() {
 }
 
 // Spins until done() holds or the spin budget is spent; returns done().
+// It yields the CPU now and then (every 256 pauses, about 5 us here): on a
+// machine whose other vCPU is taken away, the thread it waits for may be
+// queued behind it on the same CPU. The seed layer on two threads, run
+// back to back by xconv_demo: 9 processes of 12 took 0.10-0.25 ms a run
+// without the yields, the others 0.02 ms; with them, 12 of 12 took
+// 0.02-0.08 ms. Bench layers on two threads, A/B in alternating
+// processes: unchanged (0.96-1.03x).
 template <class Done>
 bool spin_until(Done done) {
   for (int i = 0; i < kSpins; ++i) {
     if (done()) return true;
     cpu_relax();
+    if (i % 256 == 255) sched_yield();
   }
   return done();
 }
