@@ -98,7 +98,8 @@ TEST(PackedWeights, DirectLayoutIsWhereThePackerWrites) {
       for (int64_t i = 0; i < s.group_in; ++i) {
         for (int64_t r = 0; r < d.kernel_height; ++r) {
           for (int64_t c = 0; c < d.kernel_width; ++c) {
-            const size_t at = direct_weight_offset(nchw, o, i, r, c, s.group_in, d.kernel_height, d.kernel_width, block);
+            const size_t at =
+                direct_weight_offset(nchw, o, i, r, c, s.group_in, d.kernel_height, d.kernel_width, block);
             ASSERT_LT(at, packed.size());
             ASSERT_EQ(packed[at], weights[weight_offset(d.weight_layout, o, i, r, c, d.out_channels, s.group_in,
                                                         d.kernel_height, d.kernel_width)]);

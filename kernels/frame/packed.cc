@@ -117,9 +117,11 @@ xconv_status create_packed_weights(const char* who, const ConvShape& shape, cons
   float* sl = slopes ? w + round_up(weight_floats, kAlignFloats) + (bias ? round_up(channel_floats, kAlignFloats) : 0)
                      : nullptr;
   if (direct_layout(choice.path)) {
-    const bool by_vectors = choice.path == ConvPath::kGroupedDirect;  // the grouped loops' blocks: their vectors
-    pack_direct_weights(shape, by_vectors ? static_cast<int64_t>(hwy_target_lanes(choice.loops_target)) : shape.d.out_channels,
-                        weights, w);
+    // Blocks of output channels: the grouped loops' vectors, or all of them.
+    const int64_t block = choice.path == ConvPath::kGroupedDirect
+                              ? static_cast<int64_t>(hwy_target_lanes(choice.loops_target))
+                              : shape.d.out_channels;
+    pack_direct_weights(shape, block, weights, w);
     if (b) std::copy(bias, bias + shape.d.out_channels, b);
     if (sl) gather_slopes(shape.d, sl);
   } else {

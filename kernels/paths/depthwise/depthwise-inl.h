@@ -510,7 +510,8 @@ HWY_INLINE void grouped_columns(const DepthwiseJob& j, const LaneIndices<D>* lan
         const hn::Vec<D> xi = hn::TableLookupLanes(x, lane_of[i]);
         XCONV_UNROLL_TAPS
         for (int s = 0; s < kKw; ++s) {  // the taps that read column c: pixel c - s
-          if (c - s >= 0 && c - s < kPixels) acc[c - s] = hn::MulAdd(hn::LoadU(d, w + (s * kGroupIn + i) * lanes), xi, acc[c - s]);
+          if (c - s < 0 || c - s >= kPixels) continue;
+          acc[c - s] = hn::MulAdd(hn::LoadU(d, w + (s * kGroupIn + i) * lanes), xi, acc[c - s]);
         }
       }
     }
