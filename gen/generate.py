@@ -122,7 +122,7 @@ def simd_kernel(k):
                   PREFETCH=k.prefetch, PREFETCH_LINES=(k.nr * 4 + 63) // 64 if k.prefetch else 0,
                   acc=lambda i, v: "vacc%dx%s" % (i, columns(v * W, W)),
                   vb=lambda v: "vb%s" % columns(v * W, W),
-                  mask=lambda v: "vmask%s" % columns(v * W, W),
+                  mask=lambda v: "column_mask(nr, %d)" % (v * W),
                   cols=lambda v: columns(v * W, W), **vocab)
 
 

@@ -14,16 +14,19 @@ static inline __m256 scale_negative(__m256 y, __m256 slope) {
   return _mm256_blendv_ps(y, _mm256_mul_ps(y, slope), _mm256_cmp_ps(y, _mm256_setzero_ps(), _CMP_LT_OQ));
 }
 
+// Mask of the valid lanes of the vector of columns starting at `first`.
+// Only partial tiles (nr < NR) use one, and each computes it where it uses
+// it: masks made up front for every call were spilled across the k loop.
+static inline __m256i column_mask(size_t nr, size_t first) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int) nr - (int) first), lane);
+}
+
 void xconv_f32_gemm_3x32__avx2_fma(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
     float* c, size_t ldc, const xconv_epilogue* ep) {
   float* c0 = c;
   float* c1 = mr > 1 ? c0 + ldc : c0;
   float* c2 = mr > 2 ? c1 + ldc : c1;
-  const __m256i vlane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i vmask0_7 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int) nr - 0), vlane);
-  const __m256i vmask8_15 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int) nr - 8), vlane);
-  const __m256i vmask16_23 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int) nr - 16), vlane);
-  const __m256i vmask24_31 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int) nr - 24), vlane);
 
   __m256 vacc0x0_7 = _mm256_setzero_ps();
   __m256 vacc0x8_15 = _mm256_setzero_ps();
@@ -58,18 +61,18 @@ void xconv_f32_gemm_3x32__avx2_fma(size_t mr, size_t nr, size_t kc, const float*
       vacc2x16_23 = _mm256_loadu_ps(s2 + 16);
       vacc2x24_31 = _mm256_loadu_ps(s2 + 24);
     } else {
-      vacc0x0_7 = _mm256_maskload_ps(s0 + 0, vmask0_7);
-      vacc0x8_15 = _mm256_maskload_ps(s0 + 8, vmask8_15);
-      vacc0x16_23 = _mm256_maskload_ps(s0 + 16, vmask16_23);
-      vacc0x24_31 = _mm256_maskload_ps(s0 + 24, vmask24_31);
-      vacc1x0_7 = _mm256_maskload_ps(s1 + 0, vmask0_7);
-      vacc1x8_15 = _mm256_maskload_ps(s1 + 8, vmask8_15);
-      vacc1x16_23 = _mm256_maskload_ps(s1 + 16, vmask16_23);
-      vacc1x24_31 = _mm256_maskload_ps(s1 + 24, vmask24_31);
-      vacc2x0_7 = _mm256_maskload_ps(s2 + 0, vmask0_7);
-      vacc2x8_15 = _mm256_maskload_ps(s2 + 8, vmask8_15);
-      vacc2x16_23 = _mm256_maskload_ps(s2 + 16, vmask16_23);
-      vacc2x24_31 = _mm256_maskload_ps(s2 + 24, vmask24_31);
+      vacc0x0_7 = _mm256_maskload_ps(s0 + 0, column_mask(nr, 0));
+      vacc0x8_15 = _mm256_maskload_ps(s0 + 8, column_mask(nr, 8));
+      vacc0x16_23 = _mm256_maskload_ps(s0 + 16, column_mask(nr, 16));
+      vacc0x24_31 = _mm256_maskload_ps(s0 + 24, column_mask(nr, 24));
+      vacc1x0_7 = _mm256_maskload_ps(s1 + 0, column_mask(nr, 0));
+      vacc1x8_15 = _mm256_maskload_ps(s1 + 8, column_mask(nr, 8));
+      vacc1x16_23 = _mm256_maskload_ps(s1 + 16, column_mask(nr, 16));
+      vacc1x24_31 = _mm256_maskload_ps(s1 + 24, column_mask(nr, 24));
+      vacc2x0_7 = _mm256_maskload_ps(s2 + 0, column_mask(nr, 0));
+      vacc2x8_15 = _mm256_maskload_ps(s2 + 8, column_mask(nr, 8));
+      vacc2x16_23 = _mm256_maskload_ps(s2 + 16, column_mask(nr, 16));
+      vacc2x24_31 = _mm256_maskload_ps(s2 + 24, column_mask(nr, 24));
     }
     if (!ep->accumulate) {
       const __m256 vscale = _mm256_set1_ps(ep->residual_scale);
@@ -326,17 +329,17 @@ void xconv_f32_gemm_3x32__avx2_fma(size_t mr, size_t nr, size_t kc, const float*
     _mm256_storeu_ps(c0 + 16, vacc0x16_23);
     _mm256_storeu_ps(c0 + 24, vacc0x24_31);
   } else {
-    _mm256_maskstore_ps(c2 + 0, vmask0_7, vacc2x0_7);
-    _mm256_maskstore_ps(c2 + 8, vmask8_15, vacc2x8_15);
-    _mm256_maskstore_ps(c2 + 16, vmask16_23, vacc2x16_23);
-    _mm256_maskstore_ps(c2 + 24, vmask24_31, vacc2x24_31);
-    _mm256_maskstore_ps(c1 + 0, vmask0_7, vacc1x0_7);
-    _mm256_maskstore_ps(c1 + 8, vmask8_15, vacc1x8_15);
-    _mm256_maskstore_ps(c1 + 16, vmask16_23, vacc1x16_23);
-    _mm256_maskstore_ps(c1 + 24, vmask24_31, vacc1x24_31);
-    _mm256_maskstore_ps(c0 + 0, vmask0_7, vacc0x0_7);
-    _mm256_maskstore_ps(c0 + 8, vmask8_15, vacc0x8_15);
-    _mm256_maskstore_ps(c0 + 16, vmask16_23, vacc0x16_23);
-    _mm256_maskstore_ps(c0 + 24, vmask24_31, vacc0x24_31);
+    _mm256_maskstore_ps(c2 + 0, column_mask(nr, 0), vacc2x0_7);
+    _mm256_maskstore_ps(c2 + 8, column_mask(nr, 8), vacc2x8_15);
+    _mm256_maskstore_ps(c2 + 16, column_mask(nr, 16), vacc2x16_23);
+    _mm256_maskstore_ps(c2 + 24, column_mask(nr, 24), vacc2x24_31);
+    _mm256_maskstore_ps(c1 + 0, column_mask(nr, 0), vacc1x0_7);
+    _mm256_maskstore_ps(c1 + 8, column_mask(nr, 8), vacc1x8_15);
+    _mm256_maskstore_ps(c1 + 16, column_mask(nr, 16), vacc1x16_23);
+    _mm256_maskstore_ps(c1 + 24, column_mask(nr, 24), vacc1x24_31);
+    _mm256_maskstore_ps(c0 + 0, column_mask(nr, 0), vacc0x0_7);
+    _mm256_maskstore_ps(c0 + 8, column_mask(nr, 8), vacc0x8_15);
+    _mm256_maskstore_ps(c0 + 16, column_mask(nr, 16), vacc0x16_23);
+    _mm256_maskstore_ps(c0 + 24, column_mask(nr, 24), vacc0x24_31);
   }
 }

@@ -14,6 +14,14 @@ static inline __m256 scale_negative(__m256 y, __m256 slope) {
   return _mm256_blendv_ps(y, _mm256_mul_ps(y, slope), _mm256_cmp_ps(y, _mm256_setzero_ps(), _CMP_LT_OQ));
 }
 
+// Mask of the valid lanes of the vector of columns starting at `first`.
+// Only partial tiles (nr < NR) use one, and each computes it where it uses
+// it: masks made up front for every call were spilled across the k loop.
+static inline __m256i column_mask(size_t nr, size_t first) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int) nr - (int) first), lane);
+}
+
 void xconv_f32_gemm_6x16_shuffle__avx2_fma(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
     float* c, size_t ldc, const xconv_epilogue* ep) {
   float* c0 = c;
@@ -22,9 +30,6 @@ void xconv_f32_gemm_6x16_shuffle__avx2_fma(size_t mr, size_t nr, size_t kc, cons
   float* c3 = mr > 3 ? c2 + ldc : c2;
   float* c4 = mr > 4 ? c3 + ldc : c3;
   float* c5 = mr > 5 ? c4 + ldc : c4;
-  const __m256i vlane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i vmask0_7 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int) nr - 0), vlane);
-  const __m256i vmask8_15 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int) nr - 8), vlane);
 
   __m256 vacc0x0_7 = _mm256_setzero_ps();
   __m256 vacc0x8_15 = _mm256_setzero_ps();
@@ -62,18 +67,18 @@ void xconv_f32_gemm_6x16_shuffle__avx2_fma(size_t mr, size_t nr, size_t kc, cons
       vacc5x0_7 = _mm256_loadu_ps(s5 + 0);
       vacc5x8_15 = _mm256_loadu_ps(s5 + 8);
     } else {
-      vacc0x0_7 = _mm256_maskload_ps(s0 + 0, vmask0_7);
-      vacc0x8_15 = _mm256_maskload_ps(s0 + 8, vmask8_15);
-      vacc1x0_7 = _mm256_maskload_ps(s1 + 0, vmask0_7);
-      vacc1x8_15 = _mm256_maskload_ps(s1 + 8, vmask8_15);
-      vacc2x0_7 = _mm256_maskload_ps(s2 + 0, vmask0_7);
-      vacc2x8_15 = _mm256_maskload_ps(s2 + 8, vmask8_15);
-      vacc3x0_7 = _mm256_maskload_ps(s3 + 0, vmask0_7);
-      vacc3x8_15 = _mm256_maskload_ps(s3 + 8, vmask8_15);
-      vacc4x0_7 = _mm256_maskload_ps(s4 + 0, vmask0_7);
-      vacc4x8_15 = _mm256_maskload_ps(s4 + 8, vmask8_15);
-      vacc5x0_7 = _mm256_maskload_ps(s5 + 0, vmask0_7);
-      vacc5x8_15 = _mm256_maskload_ps(s5 + 8, vmask8_15);
+      vacc0x0_7 = _mm256_maskload_ps(s0 + 0, column_mask(nr, 0));
+      vacc0x8_15 = _mm256_maskload_ps(s0 + 8, column_mask(nr, 8));
+      vacc1x0_7 = _mm256_maskload_ps(s1 + 0, column_mask(nr, 0));
+      vacc1x8_15 = _mm256_maskload_ps(s1 + 8, column_mask(nr, 8));
+      vacc2x0_7 = _mm256_maskload_ps(s2 + 0, column_mask(nr, 0));
+      vacc2x8_15 = _mm256_maskload_ps(s2 + 8, column_mask(nr, 8));
+      vacc3x0_7 = _mm256_maskload_ps(s3 + 0, column_mask(nr, 0));
+      vacc3x8_15 = _mm256_maskload_ps(s3 + 8, column_mask(nr, 8));
+      vacc4x0_7 = _mm256_maskload_ps(s4 + 0, column_mask(nr, 0));
+      vacc4x8_15 = _mm256_maskload_ps(s4 + 8, column_mask(nr, 8));
+      vacc5x0_7 = _mm256_maskload_ps(s5 + 0, column_mask(nr, 0));
+      vacc5x8_15 = _mm256_maskload_ps(s5 + 8, column_mask(nr, 8));
     }
     if (!ep->accumulate) {
       const __m256 vscale = _mm256_set1_ps(ep->residual_scale);
@@ -342,17 +347,17 @@ void xconv_f32_gemm_6x16_shuffle__avx2_fma(size_t mr, size_t nr, size_t kc, cons
     _mm256_storeu_ps(c0 + 0, vacc0x0_7);
     _mm256_storeu_ps(c0 + 8, vacc0x8_15);
   } else {
-    _mm256_maskstore_ps(c5 + 0, vmask0_7, vacc5x0_7);
-    _mm256_maskstore_ps(c5 + 8, vmask8_15, vacc5x8_15);
-    _mm256_maskstore_ps(c4 + 0, vmask0_7, vacc4x0_7);
-    _mm256_maskstore_ps(c4 + 8, vmask8_15, vacc4x8_15);
-    _mm256_maskstore_ps(c3 + 0, vmask0_7, vacc3x0_7);
-    _mm256_maskstore_ps(c3 + 8, vmask8_15, vacc3x8_15);
-    _mm256_maskstore_ps(c2 + 0, vmask0_7, vacc2x0_7);
-    _mm256_maskstore_ps(c2 + 8, vmask8_15, vacc2x8_15);
-    _mm256_maskstore_ps(c1 + 0, vmask0_7, vacc1x0_7);
-    _mm256_maskstore_ps(c1 + 8, vmask8_15, vacc1x8_15);
-    _mm256_maskstore_ps(c0 + 0, vmask0_7, vacc0x0_7);
-    _mm256_maskstore_ps(c0 + 8, vmask8_15, vacc0x8_15);
+    _mm256_maskstore_ps(c5 + 0, column_mask(nr, 0), vacc5x0_7);
+    _mm256_maskstore_ps(c5 + 8, column_mask(nr, 8), vacc5x8_15);
+    _mm256_maskstore_ps(c4 + 0, column_mask(nr, 0), vacc4x0_7);
+    _mm256_maskstore_ps(c4 + 8, column_mask(nr, 8), vacc4x8_15);
+    _mm256_maskstore_ps(c3 + 0, column_mask(nr, 0), vacc3x0_7);
+    _mm256_maskstore_ps(c3 + 8, column_mask(nr, 8), vacc3x8_15);
+    _mm256_maskstore_ps(c2 + 0, column_mask(nr, 0), vacc2x0_7);
+    _mm256_maskstore_ps(c2 + 8, column_mask(nr, 8), vacc2x8_15);
+    _mm256_maskstore_ps(c1 + 0, column_mask(nr, 0), vacc1x0_7);
+    _mm256_maskstore_ps(c1 + 8, column_mask(nr, 8), vacc1x8_15);
+    _mm256_maskstore_ps(c0 + 0, column_mask(nr, 0), vacc0x0_7);
+    _mm256_maskstore_ps(c0 + 8, column_mask(nr, 8), vacc0x8_15);
   }
 }

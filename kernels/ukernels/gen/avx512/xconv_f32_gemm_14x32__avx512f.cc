@@ -14,8 +14,10 @@ static inline __m512 scale_negative(__m512 y, __m512 slope) {
   return _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_LT_OQ), y, slope);
 }
 
-// Mask of the valid lanes of the 16 columns starting at `first`.
-static __mmask16 column_mask(size_t nr, size_t first) {
+// Mask of the valid lanes of the vector of columns starting at `first`.
+// Only partial tiles (nr < NR) use one, and each computes it where it uses
+// it: masks made up front for every call were spilled across the k loop.
+static inline __mmask16 column_mask(size_t nr, size_t first) {
   if (nr <= first) return 0;
   return nr - first >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << (nr - first)) - 1);
 }
@@ -36,8 +38,6 @@ void xconv_f32_gemm_14x32__avx512f(size_t mr, size_t nr, size_t kc, const float*
   float* c11 = mr > 11 ? c10 + ldc : c10;
   float* c12 = mr > 12 ? c11 + ldc : c11;
   float* c13 = mr > 13 ? c12 + ldc : c12;
-  const __mmask16 vmask0_15 = column_mask(nr, 0);
-  const __mmask16 vmask16_31 = column_mask(nr, 16);
 
   __m512 vacc0x0_15 = _mm512_setzero_ps();
   __m512 vacc0x16_31 = _mm512_setzero_ps();
@@ -115,34 +115,34 @@ void xconv_f32_gemm_14x32__avx512f(size_t mr, size_t nr, size_t kc, const float*
       vacc13x0_15 = _mm512_loadu_ps(s13 + 0);
       vacc13x16_31 = _mm512_loadu_ps(s13 + 16);
     } else {
-      vacc0x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s0 + 0);
-      vacc0x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s0 + 16);
-      vacc1x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s1 + 0);
-      vacc1x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s1 + 16);
-      vacc2x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s2 + 0);
-      vacc2x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s2 + 16);
-      vacc3x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s3 + 0);
-      vacc3x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s3 + 16);
-      vacc4x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s4 + 0);
-      vacc4x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s4 + 16);
-      vacc5x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s5 + 0);
-      vacc5x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s5 + 16);
-      vacc6x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s6 + 0);
-      vacc6x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s6 + 16);
-      vacc7x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s7 + 0);
-      vacc7x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s7 + 16);
-      vacc8x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s8 + 0);
-      vacc8x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s8 + 16);
-      vacc9x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s9 + 0);
-      vacc9x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s9 + 16);
-      vacc10x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s10 + 0);
-      vacc10x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s10 + 16);
-      vacc11x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s11 + 0);
-      vacc11x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s11 + 16);
-      vacc12x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s12 + 0);
-      vacc12x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s12 + 16);
-      vacc13x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s13 + 0);
-      vacc13x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s13 + 16);
+      vacc0x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s0 + 0);
+      vacc0x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s0 + 16);
+      vacc1x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s1 + 0);
+      vacc1x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s1 + 16);
+      vacc2x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s2 + 0);
+      vacc2x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s2 + 16);
+      vacc3x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s3 + 0);
+      vacc3x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s3 + 16);
+      vacc4x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s4 + 0);
+      vacc4x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s4 + 16);
+      vacc5x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s5 + 0);
+      vacc5x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s5 + 16);
+      vacc6x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s6 + 0);
+      vacc6x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s6 + 16);
+      vacc7x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s7 + 0);
+      vacc7x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s7 + 16);
+      vacc8x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s8 + 0);
+      vacc8x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s8 + 16);
+      vacc9x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s9 + 0);
+      vacc9x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s9 + 16);
+      vacc10x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s10 + 0);
+      vacc10x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s10 + 16);
+      vacc11x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s11 + 0);
+      vacc11x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s11 + 16);
+      vacc12x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s12 + 0);
+      vacc12x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s12 + 16);
+      vacc13x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s13 + 0);
+      vacc13x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s13 + 16);
     }
     if (!ep->accumulate) {
       const __m512 vscale = _mm512_set1_ps(ep->residual_scale);
@@ -578,33 +578,33 @@ void xconv_f32_gemm_14x32__avx512f(size_t mr, size_t nr, size_t kc, const float*
     _mm512_storeu_ps(c0 + 0, vacc0x0_15);
     _mm512_storeu_ps(c0 + 16, vacc0x16_31);
   } else {
-    _mm512_mask_storeu_ps(c13 + 0, vmask0_15, vacc13x0_15);
-    _mm512_mask_storeu_ps(c13 + 16, vmask16_31, vacc13x16_31);
-    _mm512_mask_storeu_ps(c12 + 0, vmask0_15, vacc12x0_15);
-    _mm512_mask_storeu_ps(c12 + 16, vmask16_31, vacc12x16_31);
-    _mm512_mask_storeu_ps(c11 + 0, vmask0_15, vacc11x0_15);
-    _mm512_mask_storeu_ps(c11 + 16, vmask16_31, vacc11x16_31);
-    _mm512_mask_storeu_ps(c10 + 0, vmask0_15, vacc10x0_15);
-    _mm512_mask_storeu_ps(c10 + 16, vmask16_31, vacc10x16_31);
-    _mm512_mask_storeu_ps(c9 + 0, vmask0_15, vacc9x0_15);
-    _mm512_mask_storeu_ps(c9 + 16, vmask16_31, vacc9x16_31);
-    _mm512_mask_storeu_ps(c8 + 0, vmask0_15, vacc8x0_15);
-    _mm512_mask_storeu_ps(c8 + 16, vmask16_31, vacc8x16_31);
-    _mm512_mask_storeu_ps(c7 + 0, vmask0_15, vacc7x0_15);
-    _mm512_mask_storeu_ps(c7 + 16, vmask16_31, vacc7x16_31);
-    _mm512_mask_storeu_ps(c6 + 0, vmask0_15, vacc6x0_15);
-    _mm512_mask_storeu_ps(c6 + 16, vmask16_31, vacc6x16_31);
-    _mm512_mask_storeu_ps(c5 + 0, vmask0_15, vacc5x0_15);
-    _mm512_mask_storeu_ps(c5 + 16, vmask16_31, vacc5x16_31);
-    _mm512_mask_storeu_ps(c4 + 0, vmask0_15, vacc4x0_15);
-    _mm512_mask_storeu_ps(c4 + 16, vmask16_31, vacc4x16_31);
-    _mm512_mask_storeu_ps(c3 + 0, vmask0_15, vacc3x0_15);
-    _mm512_mask_storeu_ps(c3 + 16, vmask16_31, vacc3x16_31);
-    _mm512_mask_storeu_ps(c2 + 0, vmask0_15, vacc2x0_15);
-    _mm512_mask_storeu_ps(c2 + 16, vmask16_31, vacc2x16_31);
-    _mm512_mask_storeu_ps(c1 + 0, vmask0_15, vacc1x0_15);
-    _mm512_mask_storeu_ps(c1 + 16, vmask16_31, vacc1x16_31);
-    _mm512_mask_storeu_ps(c0 + 0, vmask0_15, vacc0x0_15);
-    _mm512_mask_storeu_ps(c0 + 16, vmask16_31, vacc0x16_31);
+    _mm512_mask_storeu_ps(c13 + 0, column_mask(nr, 0), vacc13x0_15);
+    _mm512_mask_storeu_ps(c13 + 16, column_mask(nr, 16), vacc13x16_31);
+    _mm512_mask_storeu_ps(c12 + 0, column_mask(nr, 0), vacc12x0_15);
+    _mm512_mask_storeu_ps(c12 + 16, column_mask(nr, 16), vacc12x16_31);
+    _mm512_mask_storeu_ps(c11 + 0, column_mask(nr, 0), vacc11x0_15);
+    _mm512_mask_storeu_ps(c11 + 16, column_mask(nr, 16), vacc11x16_31);
+    _mm512_mask_storeu_ps(c10 + 0, column_mask(nr, 0), vacc10x0_15);
+    _mm512_mask_storeu_ps(c10 + 16, column_mask(nr, 16), vacc10x16_31);
+    _mm512_mask_storeu_ps(c9 + 0, column_mask(nr, 0), vacc9x0_15);
+    _mm512_mask_storeu_ps(c9 + 16, column_mask(nr, 16), vacc9x16_31);
+    _mm512_mask_storeu_ps(c8 + 0, column_mask(nr, 0), vacc8x0_15);
+    _mm512_mask_storeu_ps(c8 + 16, column_mask(nr, 16), vacc8x16_31);
+    _mm512_mask_storeu_ps(c7 + 0, column_mask(nr, 0), vacc7x0_15);
+    _mm512_mask_storeu_ps(c7 + 16, column_mask(nr, 16), vacc7x16_31);
+    _mm512_mask_storeu_ps(c6 + 0, column_mask(nr, 0), vacc6x0_15);
+    _mm512_mask_storeu_ps(c6 + 16, column_mask(nr, 16), vacc6x16_31);
+    _mm512_mask_storeu_ps(c5 + 0, column_mask(nr, 0), vacc5x0_15);
+    _mm512_mask_storeu_ps(c5 + 16, column_mask(nr, 16), vacc5x16_31);
+    _mm512_mask_storeu_ps(c4 + 0, column_mask(nr, 0), vacc4x0_15);
+    _mm512_mask_storeu_ps(c4 + 16, column_mask(nr, 16), vacc4x16_31);
+    _mm512_mask_storeu_ps(c3 + 0, column_mask(nr, 0), vacc3x0_15);
+    _mm512_mask_storeu_ps(c3 + 16, column_mask(nr, 16), vacc3x16_31);
+    _mm512_mask_storeu_ps(c2 + 0, column_mask(nr, 0), vacc2x0_15);
+    _mm512_mask_storeu_ps(c2 + 16, column_mask(nr, 16), vacc2x16_31);
+    _mm512_mask_storeu_ps(c1 + 0, column_mask(nr, 0), vacc1x0_15);
+    _mm512_mask_storeu_ps(c1 + 16, column_mask(nr, 16), vacc1x16_31);
+    _mm512_mask_storeu_ps(c0 + 0, column_mask(nr, 0), vacc0x0_15);
+    _mm512_mask_storeu_ps(c0 + 16, column_mask(nr, 16), vacc0x16_31);
   }
 }

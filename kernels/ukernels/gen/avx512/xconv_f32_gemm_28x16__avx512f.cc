@@ -14,8 +14,10 @@ static inline __m512 scale_negative(__m512 y, __m512 slope) {
   return _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_LT_OQ), y, slope);
 }
 
-// Mask of the valid lanes of the 16 columns starting at `first`.
-static __mmask16 column_mask(size_t nr, size_t first) {
+// Mask of the valid lanes of the vector of columns starting at `first`.
+// Only partial tiles (nr < NR) use one, and each computes it where it uses
+// it: masks made up front for every call were spilled across the k loop.
+static inline __mmask16 column_mask(size_t nr, size_t first) {
   if (nr <= first) return 0;
   return nr - first >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << (nr - first)) - 1);
 }
@@ -50,7 +52,6 @@ void xconv_f32_gemm_28x16__avx512f(size_t mr, size_t nr, size_t kc, const float*
   float* c25 = mr > 25 ? c24 + ldc : c24;
   float* c26 = mr > 26 ? c25 + ldc : c25;
   float* c27 = mr > 27 ? c26 + ldc : c26;
-  const __mmask16 vmask0_15 = column_mask(nr, 0);
 
   __m512 vacc0x0_15 = _mm512_setzero_ps();
   __m512 vacc1x0_15 = _mm512_setzero_ps();
@@ -142,34 +143,34 @@ void xconv_f32_gemm_28x16__avx512f(size_t mr, size_t nr, size_t kc, const float*
       vacc26x0_15 = _mm512_loadu_ps(s26 + 0);
       vacc27x0_15 = _mm512_loadu_ps(s27 + 0);
     } else {
-      vacc0x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s0 + 0);
-      vacc1x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s1 + 0);
-      vacc2x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s2 + 0);
-      vacc3x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s3 + 0);
-      vacc4x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s4 + 0);
-      vacc5x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s5 + 0);
-      vacc6x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s6 + 0);
-      vacc7x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s7 + 0);
-      vacc8x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s8 + 0);
-      vacc9x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s9 + 0);
-      vacc10x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s10 + 0);
-      vacc11x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s11 + 0);
-      vacc12x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s12 + 0);
-      vacc13x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s13 + 0);
-      vacc14x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s14 + 0);
-      vacc15x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s15 + 0);
-      vacc16x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s16 + 0);
-      vacc17x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s17 + 0);
-      vacc18x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s18 + 0);
-      vacc19x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s19 + 0);
-      vacc20x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s20 + 0);
-      vacc21x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s21 + 0);
-      vacc22x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s22 + 0);
-      vacc23x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s23 + 0);
-      vacc24x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s24 + 0);
-      vacc25x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s25 + 0);
-      vacc26x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s26 + 0);
-      vacc27x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s27 + 0);
+      vacc0x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s0 + 0);
+      vacc1x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s1 + 0);
+      vacc2x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s2 + 0);
+      vacc3x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s3 + 0);
+      vacc4x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s4 + 0);
+      vacc5x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s5 + 0);
+      vacc6x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s6 + 0);
+      vacc7x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s7 + 0);
+      vacc8x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s8 + 0);
+      vacc9x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s9 + 0);
+      vacc10x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s10 + 0);
+      vacc11x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s11 + 0);
+      vacc12x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s12 + 0);
+      vacc13x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s13 + 0);
+      vacc14x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s14 + 0);
+      vacc15x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s15 + 0);
+      vacc16x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s16 + 0);
+      vacc17x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s17 + 0);
+      vacc18x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s18 + 0);
+      vacc19x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s19 + 0);
+      vacc20x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s20 + 0);
+      vacc21x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s21 + 0);
+      vacc22x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s22 + 0);
+      vacc23x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s23 + 0);
+      vacc24x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s24 + 0);
+      vacc25x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s25 + 0);
+      vacc26x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s26 + 0);
+      vacc27x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s27 + 0);
     }
     if (!ep->accumulate) {
       const __m512 vscale = _mm512_set1_ps(ep->residual_scale);
@@ -670,33 +671,33 @@ void xconv_f32_gemm_28x16__avx512f(size_t mr, size_t nr, size_t kc, const float*
     _mm512_storeu_ps(c1 + 0, vacc1x0_15);
     _mm512_storeu_ps(c0 + 0, vacc0x0_15);
   } else {
-    _mm512_mask_storeu_ps(c27 + 0, vmask0_15, vacc27x0_15);
-    _mm512_mask_storeu_ps(c26 + 0, vmask0_15, vacc26x0_15);
-    _mm512_mask_storeu_ps(c25 + 0, vmask0_15, vacc25x0_15);
-    _mm512_mask_storeu_ps(c24 + 0, vmask0_15, vacc24x0_15);
-    _mm512_mask_storeu_ps(c23 + 0, vmask0_15, vacc23x0_15);
-    _mm512_mask_storeu_ps(c22 + 0, vmask0_15, vacc22x0_15);
-    _mm512_mask_storeu_ps(c21 + 0, vmask0_15, vacc21x0_15);
-    _mm512_mask_storeu_ps(c20 + 0, vmask0_15, vacc20x0_15);
-    _mm512_mask_storeu_ps(c19 + 0, vmask0_15, vacc19x0_15);
-    _mm512_mask_storeu_ps(c18 + 0, vmask0_15, vacc18x0_15);
-    _mm512_mask_storeu_ps(c17 + 0, vmask0_15, vacc17x0_15);
-    _mm512_mask_storeu_ps(c16 + 0, vmask0_15, vacc16x0_15);
-    _mm512_mask_storeu_ps(c15 + 0, vmask0_15, vacc15x0_15);
-    _mm512_mask_storeu_ps(c14 + 0, vmask0_15, vacc14x0_15);
-    _mm512_mask_storeu_ps(c13 + 0, vmask0_15, vacc13x0_15);
-    _mm512_mask_storeu_ps(c12 + 0, vmask0_15, vacc12x0_15);
-    _mm512_mask_storeu_ps(c11 + 0, vmask0_15, vacc11x0_15);
-    _mm512_mask_storeu_ps(c10 + 0, vmask0_15, vacc10x0_15);
-    _mm512_mask_storeu_ps(c9 + 0, vmask0_15, vacc9x0_15);
-    _mm512_mask_storeu_ps(c8 + 0, vmask0_15, vacc8x0_15);
-    _mm512_mask_storeu_ps(c7 + 0, vmask0_15, vacc7x0_15);
-    _mm512_mask_storeu_ps(c6 + 0, vmask0_15, vacc6x0_15);
-    _mm512_mask_storeu_ps(c5 + 0, vmask0_15, vacc5x0_15);
-    _mm512_mask_storeu_ps(c4 + 0, vmask0_15, vacc4x0_15);
-    _mm512_mask_storeu_ps(c3 + 0, vmask0_15, vacc3x0_15);
-    _mm512_mask_storeu_ps(c2 + 0, vmask0_15, vacc2x0_15);
-    _mm512_mask_storeu_ps(c1 + 0, vmask0_15, vacc1x0_15);
-    _mm512_mask_storeu_ps(c0 + 0, vmask0_15, vacc0x0_15);
+    _mm512_mask_storeu_ps(c27 + 0, column_mask(nr, 0), vacc27x0_15);
+    _mm512_mask_storeu_ps(c26 + 0, column_mask(nr, 0), vacc26x0_15);
+    _mm512_mask_storeu_ps(c25 + 0, column_mask(nr, 0), vacc25x0_15);
+    _mm512_mask_storeu_ps(c24 + 0, column_mask(nr, 0), vacc24x0_15);
+    _mm512_mask_storeu_ps(c23 + 0, column_mask(nr, 0), vacc23x0_15);
+    _mm512_mask_storeu_ps(c22 + 0, column_mask(nr, 0), vacc22x0_15);
+    _mm512_mask_storeu_ps(c21 + 0, column_mask(nr, 0), vacc21x0_15);
+    _mm512_mask_storeu_ps(c20 + 0, column_mask(nr, 0), vacc20x0_15);
+    _mm512_mask_storeu_ps(c19 + 0, column_mask(nr, 0), vacc19x0_15);
+    _mm512_mask_storeu_ps(c18 + 0, column_mask(nr, 0), vacc18x0_15);
+    _mm512_mask_storeu_ps(c17 + 0, column_mask(nr, 0), vacc17x0_15);
+    _mm512_mask_storeu_ps(c16 + 0, column_mask(nr, 0), vacc16x0_15);
+    _mm512_mask_storeu_ps(c15 + 0, column_mask(nr, 0), vacc15x0_15);
+    _mm512_mask_storeu_ps(c14 + 0, column_mask(nr, 0), vacc14x0_15);
+    _mm512_mask_storeu_ps(c13 + 0, column_mask(nr, 0), vacc13x0_15);
+    _mm512_mask_storeu_ps(c12 + 0, column_mask(nr, 0), vacc12x0_15);
+    _mm512_mask_storeu_ps(c11 + 0, column_mask(nr, 0), vacc11x0_15);
+    _mm512_mask_storeu_ps(c10 + 0, column_mask(nr, 0), vacc10x0_15);
+    _mm512_mask_storeu_ps(c9 + 0, column_mask(nr, 0), vacc9x0_15);
+    _mm512_mask_storeu_ps(c8 + 0, column_mask(nr, 0), vacc8x0_15);
+    _mm512_mask_storeu_ps(c7 + 0, column_mask(nr, 0), vacc7x0_15);
+    _mm512_mask_storeu_ps(c6 + 0, column_mask(nr, 0), vacc6x0_15);
+    _mm512_mask_storeu_ps(c5 + 0, column_mask(nr, 0), vacc5x0_15);
+    _mm512_mask_storeu_ps(c4 + 0, column_mask(nr, 0), vacc4x0_15);
+    _mm512_mask_storeu_ps(c3 + 0, column_mask(nr, 0), vacc3x0_15);
+    _mm512_mask_storeu_ps(c2 + 0, column_mask(nr, 0), vacc2x0_15);
+    _mm512_mask_storeu_ps(c1 + 0, column_mask(nr, 0), vacc1x0_15);
+    _mm512_mask_storeu_ps(c0 + 0, column_mask(nr, 0), vacc0x0_15);
   }
 }

@@ -14,8 +14,10 @@ static inline __m512 scale_negative(__m512 y, __m512 slope) {
   return _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_LT_OQ), y, slope);
 }
 
-// Mask of the valid lanes of the 16 columns starting at `first`.
-static __mmask16 column_mask(size_t nr, size_t first) {
+// Mask of the valid lanes of the vector of columns starting at `first`.
+// Only partial tiles (nr < NR) use one, and each computes it where it uses
+// it: masks made up front for every call were spilled across the k loop.
+static inline __mmask16 column_mask(size_t nr, size_t first) {
   if (nr <= first) return 0;
   return nr - first >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << (nr - first)) - 1);
 }
@@ -26,12 +28,6 @@ void xconv_f32_gemm_4x96__avx512f(size_t mr, size_t nr, size_t kc, const float* 
   float* c1 = mr > 1 ? c0 + ldc : c0;
   float* c2 = mr > 2 ? c1 + ldc : c1;
   float* c3 = mr > 3 ? c2 + ldc : c2;
-  const __mmask16 vmask0_15 = column_mask(nr, 0);
-  const __mmask16 vmask16_31 = column_mask(nr, 16);
-  const __mmask16 vmask32_47 = column_mask(nr, 32);
-  const __mmask16 vmask48_63 = column_mask(nr, 48);
-  const __mmask16 vmask64_79 = column_mask(nr, 64);
-  const __mmask16 vmask80_95 = column_mask(nr, 80);
 
   __m512 vacc0x0_15 = _mm512_setzero_ps();
   __m512 vacc0x16_31 = _mm512_setzero_ps();
@@ -91,30 +87,30 @@ void xconv_f32_gemm_4x96__avx512f(size_t mr, size_t nr, size_t kc, const float* 
       vacc3x64_79 = _mm512_loadu_ps(s3 + 64);
       vacc3x80_95 = _mm512_loadu_ps(s3 + 80);
     } else {
-      vacc0x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s0 + 0);
-      vacc0x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s0 + 16);
-      vacc0x32_47 = _mm512_maskz_loadu_ps(vmask32_47, s0 + 32);
-      vacc0x48_63 = _mm512_maskz_loadu_ps(vmask48_63, s0 + 48);
-      vacc0x64_79 = _mm512_maskz_loadu_ps(vmask64_79, s0 + 64);
-      vacc0x80_95 = _mm512_maskz_loadu_ps(vmask80_95, s0 + 80);
-      vacc1x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s1 + 0);
-      vacc1x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s1 + 16);
-      vacc1x32_47 = _mm512_maskz_loadu_ps(vmask32_47, s1 + 32);
-      vacc1x48_63 = _mm512_maskz_loadu_ps(vmask48_63, s1 + 48);
-      vacc1x64_79 = _mm512_maskz_loadu_ps(vmask64_79, s1 + 64);
-      vacc1x80_95 = _mm512_maskz_loadu_ps(vmask80_95, s1 + 80);
-      vacc2x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s2 + 0);
-      vacc2x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s2 + 16);
-      vacc2x32_47 = _mm512_maskz_loadu_ps(vmask32_47, s2 + 32);
-      vacc2x48_63 = _mm512_maskz_loadu_ps(vmask48_63, s2 + 48);
-      vacc2x64_79 = _mm512_maskz_loadu_ps(vmask64_79, s2 + 64);
-      vacc2x80_95 = _mm512_maskz_loadu_ps(vmask80_95, s2 + 80);
-      vacc3x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s3 + 0);
-      vacc3x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s3 + 16);
-      vacc3x32_47 = _mm512_maskz_loadu_ps(vmask32_47, s3 + 32);
-      vacc3x48_63 = _mm512_maskz_loadu_ps(vmask48_63, s3 + 48);
-      vacc3x64_79 = _mm512_maskz_loadu_ps(vmask64_79, s3 + 64);
-      vacc3x80_95 = _mm512_maskz_loadu_ps(vmask80_95, s3 + 80);
+      vacc0x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s0 + 0);
+      vacc0x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s0 + 16);
+      vacc0x32_47 = _mm512_maskz_loadu_ps(column_mask(nr, 32), s0 + 32);
+      vacc0x48_63 = _mm512_maskz_loadu_ps(column_mask(nr, 48), s0 + 48);
+      vacc0x64_79 = _mm512_maskz_loadu_ps(column_mask(nr, 64), s0 + 64);
+      vacc0x80_95 = _mm512_maskz_loadu_ps(column_mask(nr, 80), s0 + 80);
+      vacc1x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s1 + 0);
+      vacc1x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s1 + 16);
+      vacc1x32_47 = _mm512_maskz_loadu_ps(column_mask(nr, 32), s1 + 32);
+      vacc1x48_63 = _mm512_maskz_loadu_ps(column_mask(nr, 48), s1 + 48);
+      vacc1x64_79 = _mm512_maskz_loadu_ps(column_mask(nr, 64), s1 + 64);
+      vacc1x80_95 = _mm512_maskz_loadu_ps(column_mask(nr, 80), s1 + 80);
+      vacc2x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s2 + 0);
+      vacc2x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s2 + 16);
+      vacc2x32_47 = _mm512_maskz_loadu_ps(column_mask(nr, 32), s2 + 32);
+      vacc2x48_63 = _mm512_maskz_loadu_ps(column_mask(nr, 48), s2 + 48);
+      vacc2x64_79 = _mm512_maskz_loadu_ps(column_mask(nr, 64), s2 + 64);
+      vacc2x80_95 = _mm512_maskz_loadu_ps(column_mask(nr, 80), s2 + 80);
+      vacc3x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s3 + 0);
+      vacc3x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s3 + 16);
+      vacc3x32_47 = _mm512_maskz_loadu_ps(column_mask(nr, 32), s3 + 32);
+      vacc3x48_63 = _mm512_maskz_loadu_ps(column_mask(nr, 48), s3 + 48);
+      vacc3x64_79 = _mm512_maskz_loadu_ps(column_mask(nr, 64), s3 + 64);
+      vacc3x80_95 = _mm512_maskz_loadu_ps(column_mask(nr, 80), s3 + 80);
     }
     if (!ep->accumulate) {
       const __m512 vscale = _mm512_set1_ps(ep->residual_scale);
@@ -476,29 +472,29 @@ void xconv_f32_gemm_4x96__avx512f(size_t mr, size_t nr, size_t kc, const float* 
     _mm512_storeu_ps(c0 + 64, vacc0x64_79);
     _mm512_storeu_ps(c0 + 80, vacc0x80_95);
   } else {
-    _mm512_mask_storeu_ps(c3 + 0, vmask0_15, vacc3x0_15);
-    _mm512_mask_storeu_ps(c3 + 16, vmask16_31, vacc3x16_31);
-    _mm512_mask_storeu_ps(c3 + 32, vmask32_47, vacc3x32_47);
-    _mm512_mask_storeu_ps(c3 + 48, vmask48_63, vacc3x48_63);
-    _mm512_mask_storeu_ps(c3 + 64, vmask64_79, vacc3x64_79);
-    _mm512_mask_storeu_ps(c3 + 80, vmask80_95, vacc3x80_95);
-    _mm512_mask_storeu_ps(c2 + 0, vmask0_15, vacc2x0_15);
-    _mm512_mask_storeu_ps(c2 + 16, vmask16_31, vacc2x16_31);
-    _mm512_mask_storeu_ps(c2 + 32, vmask32_47, vacc2x32_47);
-    _mm512_mask_storeu_ps(c2 + 48, vmask48_63, vacc2x48_63);
-    _mm512_mask_storeu_ps(c2 + 64, vmask64_79, vacc2x64_79);
-    _mm512_mask_storeu_ps(c2 + 80, vmask80_95, vacc2x80_95);
-    _mm512_mask_storeu_ps(c1 + 0, vmask0_15, vacc1x0_15);
-    _mm512_mask_storeu_ps(c1 + 16, vmask16_31, vacc1x16_31);
-    _mm512_mask_storeu_ps(c1 + 32, vmask32_47, vacc1x32_47);
-    _mm512_mask_storeu_ps(c1 + 48, vmask48_63, vacc1x48_63);
-    _mm512_mask_storeu_ps(c1 + 64, vmask64_79, vacc1x64_79);
-    _mm512_mask_storeu_ps(c1 + 80, vmask80_95, vacc1x80_95);
-    _mm512_mask_storeu_ps(c0 + 0, vmask0_15, vacc0x0_15);
-    _mm512_mask_storeu_ps(c0 + 16, vmask16_31, vacc0x16_31);
-    _mm512_mask_storeu_ps(c0 + 32, vmask32_47, vacc0x32_47);
-    _mm512_mask_storeu_ps(c0 + 48, vmask48_63, vacc0x48_63);
-    _mm512_mask_storeu_ps(c0 + 64, vmask64_79, vacc0x64_79);
-    _mm512_mask_storeu_ps(c0 + 80, vmask80_95, vacc0x80_95);
+    _mm512_mask_storeu_ps(c3 + 0, column_mask(nr, 0), vacc3x0_15);
+    _mm512_mask_storeu_ps(c3 + 16, column_mask(nr, 16), vacc3x16_31);
+    _mm512_mask_storeu_ps(c3 + 32, column_mask(nr, 32), vacc3x32_47);
+    _mm512_mask_storeu_ps(c3 + 48, column_mask(nr, 48), vacc3x48_63);
+    _mm512_mask_storeu_ps(c3 + 64, column_mask(nr, 64), vacc3x64_79);
+    _mm512_mask_storeu_ps(c3 + 80, column_mask(nr, 80), vacc3x80_95);
+    _mm512_mask_storeu_ps(c2 + 0, column_mask(nr, 0), vacc2x0_15);
+    _mm512_mask_storeu_ps(c2 + 16, column_mask(nr, 16), vacc2x16_31);
+    _mm512_mask_storeu_ps(c2 + 32, column_mask(nr, 32), vacc2x32_47);
+    _mm512_mask_storeu_ps(c2 + 48, column_mask(nr, 48), vacc2x48_63);
+    _mm512_mask_storeu_ps(c2 + 64, column_mask(nr, 64), vacc2x64_79);
+    _mm512_mask_storeu_ps(c2 + 80, column_mask(nr, 80), vacc2x80_95);
+    _mm512_mask_storeu_ps(c1 + 0, column_mask(nr, 0), vacc1x0_15);
+    _mm512_mask_storeu_ps(c1 + 16, column_mask(nr, 16), vacc1x16_31);
+    _mm512_mask_storeu_ps(c1 + 32, column_mask(nr, 32), vacc1x32_47);
+    _mm512_mask_storeu_ps(c1 + 48, column_mask(nr, 48), vacc1x48_63);
+    _mm512_mask_storeu_ps(c1 + 64, column_mask(nr, 64), vacc1x64_79);
+    _mm512_mask_storeu_ps(c1 + 80, column_mask(nr, 80), vacc1x80_95);
+    _mm512_mask_storeu_ps(c0 + 0, column_mask(nr, 0), vacc0x0_15);
+    _mm512_mask_storeu_ps(c0 + 16, column_mask(nr, 16), vacc0x16_31);
+    _mm512_mask_storeu_ps(c0 + 32, column_mask(nr, 32), vacc0x32_47);
+    _mm512_mask_storeu_ps(c0 + 48, column_mask(nr, 48), vacc0x48_63);
+    _mm512_mask_storeu_ps(c0 + 64, column_mask(nr, 64), vacc0x64_79);
+    _mm512_mask_storeu_ps(c0 + 80, column_mask(nr, 80), vacc0x80_95);
   }
 }

@@ -14,8 +14,10 @@ static inline __m512 scale_negative(__m512 y, __m512 slope) {
   return _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_LT_OQ), y, slope);
 }
 
-// Mask of the valid lanes of the 16 columns starting at `first`.
-static __mmask16 column_mask(size_t nr, size_t first) {
+// Mask of the valid lanes of the vector of columns starting at `first`.
+// Only partial tiles (nr < NR) use one, and each computes it where it uses
+// it: masks made up front for every call were spilled across the k loop.
+static inline __mmask16 column_mask(size_t nr, size_t first) {
   if (nr <= first) return 0;
   return nr - first >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << (nr - first)) - 1);
 }
@@ -25,10 +27,6 @@ void xconv_f32_igemm_1x64__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, c
   float* c0 = c;
   (void) mr;  // one row: always valid
   (void) ldc;
-  const __mmask16 vmask0_15 = column_mask(nr, 0);
-  const __mmask16 vmask16_31 = column_mask(nr, 16);
-  const __mmask16 vmask32_47 = column_mask(nr, 32);
-  const __mmask16 vmask48_63 = column_mask(nr, 48);
 
   __m512 vacc0x0_15 = _mm512_setzero_ps();
   __m512 vacc0x16_31 = _mm512_setzero_ps();
@@ -44,10 +42,10 @@ void xconv_f32_igemm_1x64__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, c
       vacc0x32_47 = _mm512_loadu_ps(s0 + 32);
       vacc0x48_63 = _mm512_loadu_ps(s0 + 48);
     } else {
-      vacc0x0_15 = _mm512_maskz_loadu_ps(vmask0_15, s0 + 0);
-      vacc0x16_31 = _mm512_maskz_loadu_ps(vmask16_31, s0 + 16);
-      vacc0x32_47 = _mm512_maskz_loadu_ps(vmask32_47, s0 + 32);
-      vacc0x48_63 = _mm512_maskz_loadu_ps(vmask48_63, s0 + 48);
+      vacc0x0_15 = _mm512_maskz_loadu_ps(column_mask(nr, 0), s0 + 0);
+      vacc0x16_31 = _mm512_maskz_loadu_ps(column_mask(nr, 16), s0 + 16);
+      vacc0x32_47 = _mm512_maskz_loadu_ps(column_mask(nr, 32), s0 + 32);
+      vacc0x48_63 = _mm512_maskz_loadu_ps(column_mask(nr, 48), s0 + 48);
     }
     if (!ep->accumulate) {
       const __m512 vscale = _mm512_set1_ps(ep->residual_scale);
@@ -192,9 +190,9 @@ void xconv_f32_igemm_1x64__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, c
     _mm512_storeu_ps(c0 + 32, vacc0x32_47);
     _mm512_storeu_ps(c0 + 48, vacc0x48_63);
   } else {
-    _mm512_mask_storeu_ps(c0 + 0, vmask0_15, vacc0x0_15);
-    _mm512_mask_storeu_ps(c0 + 16, vmask16_31, vacc0x16_31);
-    _mm512_mask_storeu_ps(c0 + 32, vmask32_47, vacc0x32_47);
-    _mm512_mask_storeu_ps(c0 + 48, vmask48_63, vacc0x48_63);
+    _mm512_mask_storeu_ps(c0 + 0, column_mask(nr, 0), vacc0x0_15);
+    _mm512_mask_storeu_ps(c0 + 16, column_mask(nr, 16), vacc0x16_31);
+    _mm512_mask_storeu_ps(c0 + 32, column_mask(nr, 32), vacc0x32_47);
+    _mm512_mask_storeu_ps(c0 + 48, column_mask(nr, 48), vacc0x48_63);
   }
 }
