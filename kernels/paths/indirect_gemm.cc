@@ -224,6 +224,15 @@ void indirect_gemm_task(const xconv_plan& p, const RunExtent& e, const RunTensor
   float* edges = scratch + pointer_floats(taps, MR);
   xconv_epilogue ep = task_epilogue(p);
   ep.ldr = ldc;
+  // What the tile loop steps through, read from the plan once: a kernel
+  // call may write any memory as far as the compiler knows, so it reloads
+  // the plan's fields after every call otherwise (a few percent of a layer
+  // with a short reduction).
+  const auto igemm = k.igemm;
+  const float* bias = bias_for(p, t.g, 0);
+  const float* slopes = slope_for(p, t.g, 0);
+  const float* panels = weight_panel(p, t.g, 0, 0);
+  const size_t panel_depth = p.packed->layout.block_depth(0);  // floats per output channel: the panel
 
   const PixelCursor task_start = PixelCursor::at(s, first_pixel + t.pixel_begin);
   for (size_t jc = t.out_begin; jc < t.out_end; jc += p.nc) {
@@ -245,11 +254,11 @@ void indirect_gemm_task(const xconv_plan& p, const RunExtent& e, const RunTensor
         ep.last = b == live.end;
         for (size_t jr = jc; jr < jc_end; jr += NR) {
           float* c = group_out + ir * ldc + jr;
-          ep.bias_col = bias_for(p, t.g, jr);
-          ep.slope_col = slope_for(p, t.g, jr);
+          ep.bias_col = bias ? bias + jr : nullptr;
+          ep.slope_col = slopes ? slopes + jr : nullptr;
           ep.residual = ep.accumulate ? nullptr : residual_at(run, c);  // the chain's start, read before any write
-          k.igemm(rows, std::min(NR, jc_end - jr), taps.floats, b - a, pointers + a * MR,
-                  weight_panel(p, t.g, 0, jr) + a * taps.floats * NR, c, ldc, &ep);
+          igemm(rows, std::min(NR, jc_end - jr), taps.floats, b - a, pointers + a * MR,
+                panels + jr * panel_depth + a * taps.floats * NR, c, ldc, &ep);
         }
       }
     }
