@@ -62,65 +62,129 @@ void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
     const float* a0 = a[0];
     a += 1;
     size_t k = kc;
+    // Each k step in assembly, in this order: the B loads, then per row a
+    // broadcast and its FMAs (y = a * b + y: the intrinsics' rounding).
+    // From intrinsics, GCC overlapped the steps, ran out of the 16
+    // registers and read B again as FMA operands, up to four times a step.
     for (; k >= 4; k -= 4) {
       {
-        const __m256 vb0_7 = _mm256_loadu_ps(w + 0);
-        const __m256 vb8_15 = _mm256_loadu_ps(w + 8);
-        const __m256 vb16_23 = _mm256_loadu_ps(w + 16);
-        const __m256 vb24_31 = _mm256_loadu_ps(w + 24);
-        const __m256 va0 = _mm256_set1_ps(a0[0]);
-        vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-        vacc0x8_15 = _mm256_fmadd_ps(va0, vb8_15, vacc0x8_15);
-        vacc0x16_23 = _mm256_fmadd_ps(va0, vb16_23, vacc0x16_23);
-        vacc0x24_31 = _mm256_fmadd_ps(va0, vb24_31, vacc0x24_31);
+        __m256 vb0_7, vb8_15, vb16_23, vb24_31;
+        __asm__ volatile(
+          "vmovups 0(%[w]), %[vb0_7]\n\t"
+          "vmovups 32(%[w]), %[vb8_15]\n\t"
+          "vmovups 64(%[w]), %[vb16_23]\n\t"
+          "vmovups 96(%[w]), %[vb24_31]\n\t"
+          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23), [vb24_31] "=x"(vb24_31)
+          : [w] "r"(w)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
+            "vfmadd231ps %[vb24_31], %[va], %[vacc0x24_31]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [vacc0x24_31] "+x"(vacc0x24_31), [va] "=&x"(va)
+            : [a] "r"(a0), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23), [vb24_31] "x"(vb24_31)
+            : "memory");
+        }
       }
       {
-        const __m256 vb0_7 = _mm256_loadu_ps(w + 32);
-        const __m256 vb8_15 = _mm256_loadu_ps(w + 40);
-        const __m256 vb16_23 = _mm256_loadu_ps(w + 48);
-        const __m256 vb24_31 = _mm256_loadu_ps(w + 56);
-        const __m256 va0 = _mm256_set1_ps(a0[1]);
-        vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-        vacc0x8_15 = _mm256_fmadd_ps(va0, vb8_15, vacc0x8_15);
-        vacc0x16_23 = _mm256_fmadd_ps(va0, vb16_23, vacc0x16_23);
-        vacc0x24_31 = _mm256_fmadd_ps(va0, vb24_31, vacc0x24_31);
+        __m256 vb0_7, vb8_15, vb16_23, vb24_31;
+        __asm__ volatile(
+          "vmovups 128(%[w]), %[vb0_7]\n\t"
+          "vmovups 160(%[w]), %[vb8_15]\n\t"
+          "vmovups 192(%[w]), %[vb16_23]\n\t"
+          "vmovups 224(%[w]), %[vb24_31]\n\t"
+          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23), [vb24_31] "=x"(vb24_31)
+          : [w] "r"(w)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 4(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
+            "vfmadd231ps %[vb24_31], %[va], %[vacc0x24_31]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [vacc0x24_31] "+x"(vacc0x24_31), [va] "=&x"(va)
+            : [a] "r"(a0), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23), [vb24_31] "x"(vb24_31)
+            : "memory");
+        }
       }
       {
-        const __m256 vb0_7 = _mm256_loadu_ps(w + 64);
-        const __m256 vb8_15 = _mm256_loadu_ps(w + 72);
-        const __m256 vb16_23 = _mm256_loadu_ps(w + 80);
-        const __m256 vb24_31 = _mm256_loadu_ps(w + 88);
-        const __m256 va0 = _mm256_set1_ps(a0[2]);
-        vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-        vacc0x8_15 = _mm256_fmadd_ps(va0, vb8_15, vacc0x8_15);
-        vacc0x16_23 = _mm256_fmadd_ps(va0, vb16_23, vacc0x16_23);
-        vacc0x24_31 = _mm256_fmadd_ps(va0, vb24_31, vacc0x24_31);
+        __m256 vb0_7, vb8_15, vb16_23, vb24_31;
+        __asm__ volatile(
+          "vmovups 256(%[w]), %[vb0_7]\n\t"
+          "vmovups 288(%[w]), %[vb8_15]\n\t"
+          "vmovups 320(%[w]), %[vb16_23]\n\t"
+          "vmovups 352(%[w]), %[vb24_31]\n\t"
+          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23), [vb24_31] "=x"(vb24_31)
+          : [w] "r"(w)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 8(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
+            "vfmadd231ps %[vb24_31], %[va], %[vacc0x24_31]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [vacc0x24_31] "+x"(vacc0x24_31), [va] "=&x"(va)
+            : [a] "r"(a0), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23), [vb24_31] "x"(vb24_31)
+            : "memory");
+        }
       }
       {
-        const __m256 vb0_7 = _mm256_loadu_ps(w + 96);
-        const __m256 vb8_15 = _mm256_loadu_ps(w + 104);
-        const __m256 vb16_23 = _mm256_loadu_ps(w + 112);
-        const __m256 vb24_31 = _mm256_loadu_ps(w + 120);
-        const __m256 va0 = _mm256_set1_ps(a0[3]);
-        vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-        vacc0x8_15 = _mm256_fmadd_ps(va0, vb8_15, vacc0x8_15);
-        vacc0x16_23 = _mm256_fmadd_ps(va0, vb16_23, vacc0x16_23);
-        vacc0x24_31 = _mm256_fmadd_ps(va0, vb24_31, vacc0x24_31);
+        __m256 vb0_7, vb8_15, vb16_23, vb24_31;
+        __asm__ volatile(
+          "vmovups 384(%[w]), %[vb0_7]\n\t"
+          "vmovups 416(%[w]), %[vb8_15]\n\t"
+          "vmovups 448(%[w]), %[vb16_23]\n\t"
+          "vmovups 480(%[w]), %[vb24_31]\n\t"
+          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23), [vb24_31] "=x"(vb24_31)
+          : [w] "r"(w)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 12(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
+            "vfmadd231ps %[vb24_31], %[va], %[vacc0x24_31]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [vacc0x24_31] "+x"(vacc0x24_31), [va] "=&x"(va)
+            : [a] "r"(a0), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23), [vb24_31] "x"(vb24_31)
+            : "memory");
+        }
       }
       a0 += 4;
       w += 128;
     }
     for (; k != 0; --k) {
       {
-        const __m256 vb0_7 = _mm256_loadu_ps(w + 0);
-        const __m256 vb8_15 = _mm256_loadu_ps(w + 8);
-        const __m256 vb16_23 = _mm256_loadu_ps(w + 16);
-        const __m256 vb24_31 = _mm256_loadu_ps(w + 24);
-        const __m256 va0 = _mm256_set1_ps(a0[0]);
-        vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-        vacc0x8_15 = _mm256_fmadd_ps(va0, vb8_15, vacc0x8_15);
-        vacc0x16_23 = _mm256_fmadd_ps(va0, vb16_23, vacc0x16_23);
-        vacc0x24_31 = _mm256_fmadd_ps(va0, vb24_31, vacc0x24_31);
+        __m256 vb0_7, vb8_15, vb16_23, vb24_31;
+        __asm__ volatile(
+          "vmovups 0(%[w]), %[vb0_7]\n\t"
+          "vmovups 32(%[w]), %[vb8_15]\n\t"
+          "vmovups 64(%[w]), %[vb16_23]\n\t"
+          "vmovups 96(%[w]), %[vb24_31]\n\t"
+          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23), [vb24_31] "=x"(vb24_31)
+          : [w] "r"(w)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
+            "vfmadd231ps %[vb24_31], %[va], %[vacc0x24_31]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [vacc0x24_31] "+x"(vacc0x24_31), [va] "=&x"(va)
+            : [a] "r"(a0), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23), [vb24_31] "x"(vb24_31)
+            : "memory");
+        }
       }
       a0 += 1;
       w += 32;

@@ -98,82 +98,330 @@ void xconv_f32_igemm_8x8__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, c
     const float* a7 = a[7];
     a += 8;
     size_t k = kc;
+    // Each k step in assembly, in this order: the B loads, then per row a
+    // broadcast and its FMAs (y = a * b + y: the intrinsics' rounding).
+    // From intrinsics, GCC overlapped the steps, ran out of the 16
+    // registers and read B again as FMA operands, up to four times a step.
     for (; k >= 4; k -= 4) {
       {
-        const __m256 vb0_7 = _mm256_loadu_ps(w + 0);
-        const __m256 va0 = _mm256_set1_ps(a0[0]);
-        vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-        const __m256 va1 = _mm256_set1_ps(a1[0]);
-        vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-        const __m256 va2 = _mm256_set1_ps(a2[0]);
-        vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-        const __m256 va3 = _mm256_set1_ps(a3[0]);
-        vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-        const __m256 va4 = _mm256_set1_ps(a4[0]);
-        vacc4x0_7 = _mm256_fmadd_ps(va4, vb0_7, vacc4x0_7);
-        const __m256 va5 = _mm256_set1_ps(a5[0]);
-        vacc5x0_7 = _mm256_fmadd_ps(va5, vb0_7, vacc5x0_7);
-        const __m256 va6 = _mm256_set1_ps(a6[0]);
-        vacc6x0_7 = _mm256_fmadd_ps(va6, vb0_7, vacc6x0_7);
-        const __m256 va7 = _mm256_set1_ps(a7[0]);
-        vacc7x0_7 = _mm256_fmadd_ps(va7, vb0_7, vacc7x0_7);
+        __m256 vb0_7;
+        __asm__ volatile(
+          "vmovups 0(%[w]), %[vb0_7]\n\t"
+          : [vb0_7] "=x"(vb0_7)
+          : [w] "r"(w)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
+            : [a] "r"(a0), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
+            : [a] "r"(a1), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
+            : [a] "r"(a2), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
+            : [a] "r"(a3), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
+            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
+            : [a] "r"(a4), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
+            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
+            : [a] "r"(a5), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
+            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
+            : [a] "r"(a6), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
+            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
+            : [a] "r"(a7), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
       }
       {
-        const __m256 vb0_7 = _mm256_loadu_ps(w + 8);
-        const __m256 va0 = _mm256_set1_ps(a0[1]);
-        vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-        const __m256 va1 = _mm256_set1_ps(a1[1]);
-        vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-        const __m256 va2 = _mm256_set1_ps(a2[1]);
-        vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-        const __m256 va3 = _mm256_set1_ps(a3[1]);
-        vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-        const __m256 va4 = _mm256_set1_ps(a4[1]);
-        vacc4x0_7 = _mm256_fmadd_ps(va4, vb0_7, vacc4x0_7);
-        const __m256 va5 = _mm256_set1_ps(a5[1]);
-        vacc5x0_7 = _mm256_fmadd_ps(va5, vb0_7, vacc5x0_7);
-        const __m256 va6 = _mm256_set1_ps(a6[1]);
-        vacc6x0_7 = _mm256_fmadd_ps(va6, vb0_7, vacc6x0_7);
-        const __m256 va7 = _mm256_set1_ps(a7[1]);
-        vacc7x0_7 = _mm256_fmadd_ps(va7, vb0_7, vacc7x0_7);
+        __m256 vb0_7;
+        __asm__ volatile(
+          "vmovups 32(%[w]), %[vb0_7]\n\t"
+          : [vb0_7] "=x"(vb0_7)
+          : [w] "r"(w)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 4(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
+            : [a] "r"(a0), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 4(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
+            : [a] "r"(a1), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 4(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
+            : [a] "r"(a2), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 4(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
+            : [a] "r"(a3), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 4(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
+            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
+            : [a] "r"(a4), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 4(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
+            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
+            : [a] "r"(a5), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 4(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
+            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
+            : [a] "r"(a6), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 4(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
+            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
+            : [a] "r"(a7), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
       }
       {
-        const __m256 vb0_7 = _mm256_loadu_ps(w + 16);
-        const __m256 va0 = _mm256_set1_ps(a0[2]);
-        vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-        const __m256 va1 = _mm256_set1_ps(a1[2]);
-        vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-        const __m256 va2 = _mm256_set1_ps(a2[2]);
-        vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-        const __m256 va3 = _mm256_set1_ps(a3[2]);
-        vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-        const __m256 va4 = _mm256_set1_ps(a4[2]);
-        vacc4x0_7 = _mm256_fmadd_ps(va4, vb0_7, vacc4x0_7);
-        const __m256 va5 = _mm256_set1_ps(a5[2]);
-        vacc5x0_7 = _mm256_fmadd_ps(va5, vb0_7, vacc5x0_7);
-        const __m256 va6 = _mm256_set1_ps(a6[2]);
-        vacc6x0_7 = _mm256_fmadd_ps(va6, vb0_7, vacc6x0_7);
-        const __m256 va7 = _mm256_set1_ps(a7[2]);
-        vacc7x0_7 = _mm256_fmadd_ps(va7, vb0_7, vacc7x0_7);
+        __m256 vb0_7;
+        __asm__ volatile(
+          "vmovups 64(%[w]), %[vb0_7]\n\t"
+          : [vb0_7] "=x"(vb0_7)
+          : [w] "r"(w)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 8(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
+            : [a] "r"(a0), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 8(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
+            : [a] "r"(a1), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 8(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
+            : [a] "r"(a2), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 8(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
+            : [a] "r"(a3), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 8(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
+            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
+            : [a] "r"(a4), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 8(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
+            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
+            : [a] "r"(a5), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 8(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
+            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
+            : [a] "r"(a6), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 8(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
+            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
+            : [a] "r"(a7), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
       }
       {
-        const __m256 vb0_7 = _mm256_loadu_ps(w + 24);
-        const __m256 va0 = _mm256_set1_ps(a0[3]);
-        vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-        const __m256 va1 = _mm256_set1_ps(a1[3]);
-        vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-        const __m256 va2 = _mm256_set1_ps(a2[3]);
-        vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-        const __m256 va3 = _mm256_set1_ps(a3[3]);
-        vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-        const __m256 va4 = _mm256_set1_ps(a4[3]);
-        vacc4x0_7 = _mm256_fmadd_ps(va4, vb0_7, vacc4x0_7);
-        const __m256 va5 = _mm256_set1_ps(a5[3]);
-        vacc5x0_7 = _mm256_fmadd_ps(va5, vb0_7, vacc5x0_7);
-        const __m256 va6 = _mm256_set1_ps(a6[3]);
-        vacc6x0_7 = _mm256_fmadd_ps(va6, vb0_7, vacc6x0_7);
-        const __m256 va7 = _mm256_set1_ps(a7[3]);
-        vacc7x0_7 = _mm256_fmadd_ps(va7, vb0_7, vacc7x0_7);
+        __m256 vb0_7;
+        __asm__ volatile(
+          "vmovups 96(%[w]), %[vb0_7]\n\t"
+          : [vb0_7] "=x"(vb0_7)
+          : [w] "r"(w)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 12(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
+            : [a] "r"(a0), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 12(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
+            : [a] "r"(a1), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 12(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
+            : [a] "r"(a2), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 12(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
+            : [a] "r"(a3), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 12(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
+            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
+            : [a] "r"(a4), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 12(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
+            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
+            : [a] "r"(a5), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 12(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
+            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
+            : [a] "r"(a6), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 12(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
+            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
+            : [a] "r"(a7), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
       }
       a0 += 4;
       a1 += 4;
@@ -187,23 +435,84 @@ void xconv_f32_igemm_8x8__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, c
     }
     for (; k != 0; --k) {
       {
-        const __m256 vb0_7 = _mm256_loadu_ps(w + 0);
-        const __m256 va0 = _mm256_set1_ps(a0[0]);
-        vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-        const __m256 va1 = _mm256_set1_ps(a1[0]);
-        vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-        const __m256 va2 = _mm256_set1_ps(a2[0]);
-        vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-        const __m256 va3 = _mm256_set1_ps(a3[0]);
-        vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-        const __m256 va4 = _mm256_set1_ps(a4[0]);
-        vacc4x0_7 = _mm256_fmadd_ps(va4, vb0_7, vacc4x0_7);
-        const __m256 va5 = _mm256_set1_ps(a5[0]);
-        vacc5x0_7 = _mm256_fmadd_ps(va5, vb0_7, vacc5x0_7);
-        const __m256 va6 = _mm256_set1_ps(a6[0]);
-        vacc6x0_7 = _mm256_fmadd_ps(va6, vb0_7, vacc6x0_7);
-        const __m256 va7 = _mm256_set1_ps(a7[0]);
-        vacc7x0_7 = _mm256_fmadd_ps(va7, vb0_7, vacc7x0_7);
+        __m256 vb0_7;
+        __asm__ volatile(
+          "vmovups 0(%[w]), %[vb0_7]\n\t"
+          : [vb0_7] "=x"(vb0_7)
+          : [w] "r"(w)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
+            : [a] "r"(a0), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
+            : [a] "r"(a1), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
+            : [a] "r"(a2), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
+            : [a] "r"(a3), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
+            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
+            : [a] "r"(a4), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
+            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
+            : [a] "r"(a5), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
+            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
+            : [a] "r"(a6), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
+            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
+            : [a] "r"(a7), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
       }
       a0 += 1;
       a1 += 1;
