@@ -68,6 +68,14 @@ def neon_a_chunks(mr):
     return chunks
 
 
+def asm_steps(k):
+    """Whether the kernel's k steps are written in assembly
+    (templates/tile_asm_step.in): AVX2's broadcast kernels, whose 16
+    registers GCC runs out of. The shuffle and prefetch variants keep their
+    intrinsics."""
+    return k.isa == "avx2" and k.load == "broadcast" and k.prefetch == 0
+
+
 def simd_kernel(k):
     """A kernel of the shared SIMD skeleton (gen/templates/gemm.cc.in)."""
     isa = by_name(k.isa)
@@ -116,7 +124,7 @@ def simd_kernel(k):
     template = k.family + ".cc.in"
     return render(os.path.join(HERE, "templates", template),
                   HEADER=header(template, description, kernel=True), SIGNATURE=signature(k),
-                  FAMILY=isa.family, AVX512=isa.name == "avx512", ASM_STEPS=isa.name == "avx2" and k.family == "igemm", MR=k.mr, NR=k.nr, W=W, V=V, UNROLL=k.unroll,
+                  FAMILY=isa.family, AVX512=isa.name == "avx512", ASM_STEPS=asm_steps(k), MR=k.mr, NR=k.nr, W=W, V=V, UNROLL=k.unroll,
                   ACCS=accs, ACCS_LAST_ROW_FIRST=[(i, v) for i in reversed(range(k.mr)) for v in range(V)],
                   K_LOOPS=loops, A_CHUNKS=neon_a_chunks(k.mr), X86_A_CHUNKS=x86_a_chunks,
                   PREFETCH=k.prefetch, PREFETCH_LINES=(k.nr * 4 + 63) // 64 if k.prefetch else 0,

@@ -94,116 +94,282 @@ void xconv_f32_gemm_4x24__avx2_fma(size_t mr, size_t nr, size_t kc, const float*
   }
 
   size_t k = kc;
+  // Each k step in assembly, as igemm.cc.in explains.
   for (; k >= 4; k -= 4) {
-    {
-      const __m256 vb0_7 = _mm256_loadu_ps(b + 0);
-      const __m256 vb8_15 = _mm256_loadu_ps(b + 8);
-      const __m256 vb16_23 = _mm256_loadu_ps(b + 16);
-      const __m256 va0 = _mm256_set1_ps(a[0]);
-      vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-      vacc0x8_15 = _mm256_fmadd_ps(va0, vb8_15, vacc0x8_15);
-      vacc0x16_23 = _mm256_fmadd_ps(va0, vb16_23, vacc0x16_23);
-      const __m256 va1 = _mm256_set1_ps(a[1]);
-      vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-      vacc1x8_15 = _mm256_fmadd_ps(va1, vb8_15, vacc1x8_15);
-      vacc1x16_23 = _mm256_fmadd_ps(va1, vb16_23, vacc1x16_23);
-      const __m256 va2 = _mm256_set1_ps(a[2]);
-      vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-      vacc2x8_15 = _mm256_fmadd_ps(va2, vb8_15, vacc2x8_15);
-      vacc2x16_23 = _mm256_fmadd_ps(va2, vb16_23, vacc2x16_23);
-      const __m256 va3 = _mm256_set1_ps(a[3]);
-      vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-      vacc3x8_15 = _mm256_fmadd_ps(va3, vb8_15, vacc3x8_15);
-      vacc3x16_23 = _mm256_fmadd_ps(va3, vb16_23, vacc3x16_23);
-    }
-    {
-      const __m256 vb0_7 = _mm256_loadu_ps(b + 24);
-      const __m256 vb8_15 = _mm256_loadu_ps(b + 32);
-      const __m256 vb16_23 = _mm256_loadu_ps(b + 40);
-      const __m256 va0 = _mm256_set1_ps(a[4]);
-      vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-      vacc0x8_15 = _mm256_fmadd_ps(va0, vb8_15, vacc0x8_15);
-      vacc0x16_23 = _mm256_fmadd_ps(va0, vb16_23, vacc0x16_23);
-      const __m256 va1 = _mm256_set1_ps(a[5]);
-      vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-      vacc1x8_15 = _mm256_fmadd_ps(va1, vb8_15, vacc1x8_15);
-      vacc1x16_23 = _mm256_fmadd_ps(va1, vb16_23, vacc1x16_23);
-      const __m256 va2 = _mm256_set1_ps(a[6]);
-      vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-      vacc2x8_15 = _mm256_fmadd_ps(va2, vb8_15, vacc2x8_15);
-      vacc2x16_23 = _mm256_fmadd_ps(va2, vb16_23, vacc2x16_23);
-      const __m256 va3 = _mm256_set1_ps(a[7]);
-      vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-      vacc3x8_15 = _mm256_fmadd_ps(va3, vb8_15, vacc3x8_15);
-      vacc3x16_23 = _mm256_fmadd_ps(va3, vb16_23, vacc3x16_23);
-    }
-    {
-      const __m256 vb0_7 = _mm256_loadu_ps(b + 48);
-      const __m256 vb8_15 = _mm256_loadu_ps(b + 56);
-      const __m256 vb16_23 = _mm256_loadu_ps(b + 64);
-      const __m256 va0 = _mm256_set1_ps(a[8]);
-      vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-      vacc0x8_15 = _mm256_fmadd_ps(va0, vb8_15, vacc0x8_15);
-      vacc0x16_23 = _mm256_fmadd_ps(va0, vb16_23, vacc0x16_23);
-      const __m256 va1 = _mm256_set1_ps(a[9]);
-      vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-      vacc1x8_15 = _mm256_fmadd_ps(va1, vb8_15, vacc1x8_15);
-      vacc1x16_23 = _mm256_fmadd_ps(va1, vb16_23, vacc1x16_23);
-      const __m256 va2 = _mm256_set1_ps(a[10]);
-      vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-      vacc2x8_15 = _mm256_fmadd_ps(va2, vb8_15, vacc2x8_15);
-      vacc2x16_23 = _mm256_fmadd_ps(va2, vb16_23, vacc2x16_23);
-      const __m256 va3 = _mm256_set1_ps(a[11]);
-      vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-      vacc3x8_15 = _mm256_fmadd_ps(va3, vb8_15, vacc3x8_15);
-      vacc3x16_23 = _mm256_fmadd_ps(va3, vb16_23, vacc3x16_23);
-    }
-    {
-      const __m256 vb0_7 = _mm256_loadu_ps(b + 72);
-      const __m256 vb8_15 = _mm256_loadu_ps(b + 80);
-      const __m256 vb16_23 = _mm256_loadu_ps(b + 88);
-      const __m256 va0 = _mm256_set1_ps(a[12]);
-      vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-      vacc0x8_15 = _mm256_fmadd_ps(va0, vb8_15, vacc0x8_15);
-      vacc0x16_23 = _mm256_fmadd_ps(va0, vb16_23, vacc0x16_23);
-      const __m256 va1 = _mm256_set1_ps(a[13]);
-      vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-      vacc1x8_15 = _mm256_fmadd_ps(va1, vb8_15, vacc1x8_15);
-      vacc1x16_23 = _mm256_fmadd_ps(va1, vb16_23, vacc1x16_23);
-      const __m256 va2 = _mm256_set1_ps(a[14]);
-      vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-      vacc2x8_15 = _mm256_fmadd_ps(va2, vb8_15, vacc2x8_15);
-      vacc2x16_23 = _mm256_fmadd_ps(va2, vb16_23, vacc2x16_23);
-      const __m256 va3 = _mm256_set1_ps(a[15]);
-      vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-      vacc3x8_15 = _mm256_fmadd_ps(va3, vb8_15, vacc3x8_15);
-      vacc3x16_23 = _mm256_fmadd_ps(va3, vb16_23, vacc3x16_23);
-    }
+      {
+        __m256 vb0_7, vb8_15, vb16_23;
+        __asm__ volatile(
+          "vmovups 0(%[b]), %[vb0_7]\n\t"
+          "vmovups 32(%[b]), %[vb8_15]\n\t"
+          "vmovups 64(%[b]), %[vb16_23]\n\t"
+          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23)
+          : [b] "r"(b)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 4(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc1x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc1x16_23]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [vacc1x8_15] "+x"(vacc1x8_15), [vacc1x16_23] "+x"(vacc1x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 8(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc2x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc2x16_23]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [vacc2x8_15] "+x"(vacc2x8_15), [vacc2x16_23] "+x"(vacc2x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 12(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc3x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc3x16_23]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [vacc3x8_15] "+x"(vacc3x8_15), [vacc3x16_23] "+x"(vacc3x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+      }
+      {
+        __m256 vb0_7, vb8_15, vb16_23;
+        __asm__ volatile(
+          "vmovups 96(%[b]), %[vb0_7]\n\t"
+          "vmovups 128(%[b]), %[vb8_15]\n\t"
+          "vmovups 160(%[b]), %[vb16_23]\n\t"
+          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23)
+          : [b] "r"(b)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 16(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 20(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc1x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc1x16_23]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [vacc1x8_15] "+x"(vacc1x8_15), [vacc1x16_23] "+x"(vacc1x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 24(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc2x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc2x16_23]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [vacc2x8_15] "+x"(vacc2x8_15), [vacc2x16_23] "+x"(vacc2x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 28(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc3x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc3x16_23]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [vacc3x8_15] "+x"(vacc3x8_15), [vacc3x16_23] "+x"(vacc3x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+      }
+      {
+        __m256 vb0_7, vb8_15, vb16_23;
+        __asm__ volatile(
+          "vmovups 192(%[b]), %[vb0_7]\n\t"
+          "vmovups 224(%[b]), %[vb8_15]\n\t"
+          "vmovups 256(%[b]), %[vb16_23]\n\t"
+          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23)
+          : [b] "r"(b)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 32(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 36(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc1x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc1x16_23]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [vacc1x8_15] "+x"(vacc1x8_15), [vacc1x16_23] "+x"(vacc1x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 40(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc2x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc2x16_23]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [vacc2x8_15] "+x"(vacc2x8_15), [vacc2x16_23] "+x"(vacc2x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 44(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc3x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc3x16_23]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [vacc3x8_15] "+x"(vacc3x8_15), [vacc3x16_23] "+x"(vacc3x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+      }
+      {
+        __m256 vb0_7, vb8_15, vb16_23;
+        __asm__ volatile(
+          "vmovups 288(%[b]), %[vb0_7]\n\t"
+          "vmovups 320(%[b]), %[vb8_15]\n\t"
+          "vmovups 352(%[b]), %[vb16_23]\n\t"
+          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23)
+          : [b] "r"(b)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 48(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 52(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc1x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc1x16_23]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [vacc1x8_15] "+x"(vacc1x8_15), [vacc1x16_23] "+x"(vacc1x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 56(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc2x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc2x16_23]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [vacc2x8_15] "+x"(vacc2x8_15), [vacc2x16_23] "+x"(vacc2x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 60(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc3x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc3x16_23]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [vacc3x8_15] "+x"(vacc3x8_15), [vacc3x16_23] "+x"(vacc3x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+      }
     a += 16;
     b += 96;
   }
   for (; k != 0; --k) {
-    {
-      const __m256 vb0_7 = _mm256_loadu_ps(b + 0);
-      const __m256 vb8_15 = _mm256_loadu_ps(b + 8);
-      const __m256 vb16_23 = _mm256_loadu_ps(b + 16);
-      const __m256 va0 = _mm256_set1_ps(a[0]);
-      vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-      vacc0x8_15 = _mm256_fmadd_ps(va0, vb8_15, vacc0x8_15);
-      vacc0x16_23 = _mm256_fmadd_ps(va0, vb16_23, vacc0x16_23);
-      const __m256 va1 = _mm256_set1_ps(a[1]);
-      vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-      vacc1x8_15 = _mm256_fmadd_ps(va1, vb8_15, vacc1x8_15);
-      vacc1x16_23 = _mm256_fmadd_ps(va1, vb16_23, vacc1x16_23);
-      const __m256 va2 = _mm256_set1_ps(a[2]);
-      vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-      vacc2x8_15 = _mm256_fmadd_ps(va2, vb8_15, vacc2x8_15);
-      vacc2x16_23 = _mm256_fmadd_ps(va2, vb16_23, vacc2x16_23);
-      const __m256 va3 = _mm256_set1_ps(a[3]);
-      vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-      vacc3x8_15 = _mm256_fmadd_ps(va3, vb8_15, vacc3x8_15);
-      vacc3x16_23 = _mm256_fmadd_ps(va3, vb16_23, vacc3x16_23);
-    }
+      {
+        __m256 vb0_7, vb8_15, vb16_23;
+        __asm__ volatile(
+          "vmovups 0(%[b]), %[vb0_7]\n\t"
+          "vmovups 32(%[b]), %[vb8_15]\n\t"
+          "vmovups 64(%[b]), %[vb16_23]\n\t"
+          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23)
+          : [b] "r"(b)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 4(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc1x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc1x16_23]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [vacc1x8_15] "+x"(vacc1x8_15), [vacc1x16_23] "+x"(vacc1x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 8(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc2x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc2x16_23]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [vacc2x8_15] "+x"(vacc2x8_15), [vacc2x16_23] "+x"(vacc2x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 12(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            "vfmadd231ps %[vb8_15], %[va], %[vacc3x8_15]\n\t"
+            "vfmadd231ps %[vb16_23], %[va], %[vacc3x16_23]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [vacc3x8_15] "+x"(vacc3x8_15), [vacc3x16_23] "+x"(vacc3x16_23), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
+            : "memory");
+        }
+      }
     a += 4;
     b += 24;
   }

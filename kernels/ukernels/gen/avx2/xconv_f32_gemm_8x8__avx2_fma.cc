@@ -86,106 +86,412 @@ void xconv_f32_gemm_8x8__avx2_fma(size_t mr, size_t nr, size_t kc, const float* 
   }
 
   size_t k = kc;
+  // Each k step in assembly, as igemm.cc.in explains.
   for (; k >= 4; k -= 4) {
-    {
-      const __m256 vb0_7 = _mm256_loadu_ps(b + 0);
-      const __m256 va0 = _mm256_set1_ps(a[0]);
-      vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-      const __m256 va1 = _mm256_set1_ps(a[1]);
-      vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-      const __m256 va2 = _mm256_set1_ps(a[2]);
-      vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-      const __m256 va3 = _mm256_set1_ps(a[3]);
-      vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-      const __m256 va4 = _mm256_set1_ps(a[4]);
-      vacc4x0_7 = _mm256_fmadd_ps(va4, vb0_7, vacc4x0_7);
-      const __m256 va5 = _mm256_set1_ps(a[5]);
-      vacc5x0_7 = _mm256_fmadd_ps(va5, vb0_7, vacc5x0_7);
-      const __m256 va6 = _mm256_set1_ps(a[6]);
-      vacc6x0_7 = _mm256_fmadd_ps(va6, vb0_7, vacc6x0_7);
-      const __m256 va7 = _mm256_set1_ps(a[7]);
-      vacc7x0_7 = _mm256_fmadd_ps(va7, vb0_7, vacc7x0_7);
-    }
-    {
-      const __m256 vb0_7 = _mm256_loadu_ps(b + 8);
-      const __m256 va0 = _mm256_set1_ps(a[8]);
-      vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-      const __m256 va1 = _mm256_set1_ps(a[9]);
-      vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-      const __m256 va2 = _mm256_set1_ps(a[10]);
-      vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-      const __m256 va3 = _mm256_set1_ps(a[11]);
-      vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-      const __m256 va4 = _mm256_set1_ps(a[12]);
-      vacc4x0_7 = _mm256_fmadd_ps(va4, vb0_7, vacc4x0_7);
-      const __m256 va5 = _mm256_set1_ps(a[13]);
-      vacc5x0_7 = _mm256_fmadd_ps(va5, vb0_7, vacc5x0_7);
-      const __m256 va6 = _mm256_set1_ps(a[14]);
-      vacc6x0_7 = _mm256_fmadd_ps(va6, vb0_7, vacc6x0_7);
-      const __m256 va7 = _mm256_set1_ps(a[15]);
-      vacc7x0_7 = _mm256_fmadd_ps(va7, vb0_7, vacc7x0_7);
-    }
-    {
-      const __m256 vb0_7 = _mm256_loadu_ps(b + 16);
-      const __m256 va0 = _mm256_set1_ps(a[16]);
-      vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-      const __m256 va1 = _mm256_set1_ps(a[17]);
-      vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-      const __m256 va2 = _mm256_set1_ps(a[18]);
-      vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-      const __m256 va3 = _mm256_set1_ps(a[19]);
-      vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-      const __m256 va4 = _mm256_set1_ps(a[20]);
-      vacc4x0_7 = _mm256_fmadd_ps(va4, vb0_7, vacc4x0_7);
-      const __m256 va5 = _mm256_set1_ps(a[21]);
-      vacc5x0_7 = _mm256_fmadd_ps(va5, vb0_7, vacc5x0_7);
-      const __m256 va6 = _mm256_set1_ps(a[22]);
-      vacc6x0_7 = _mm256_fmadd_ps(va6, vb0_7, vacc6x0_7);
-      const __m256 va7 = _mm256_set1_ps(a[23]);
-      vacc7x0_7 = _mm256_fmadd_ps(va7, vb0_7, vacc7x0_7);
-    }
-    {
-      const __m256 vb0_7 = _mm256_loadu_ps(b + 24);
-      const __m256 va0 = _mm256_set1_ps(a[24]);
-      vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-      const __m256 va1 = _mm256_set1_ps(a[25]);
-      vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-      const __m256 va2 = _mm256_set1_ps(a[26]);
-      vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-      const __m256 va3 = _mm256_set1_ps(a[27]);
-      vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-      const __m256 va4 = _mm256_set1_ps(a[28]);
-      vacc4x0_7 = _mm256_fmadd_ps(va4, vb0_7, vacc4x0_7);
-      const __m256 va5 = _mm256_set1_ps(a[29]);
-      vacc5x0_7 = _mm256_fmadd_ps(va5, vb0_7, vacc5x0_7);
-      const __m256 va6 = _mm256_set1_ps(a[30]);
-      vacc6x0_7 = _mm256_fmadd_ps(va6, vb0_7, vacc6x0_7);
-      const __m256 va7 = _mm256_set1_ps(a[31]);
-      vacc7x0_7 = _mm256_fmadd_ps(va7, vb0_7, vacc7x0_7);
-    }
+      {
+        __m256 vb0_7;
+        __asm__ volatile(
+          "vmovups 0(%[b]), %[vb0_7]\n\t"
+          : [vb0_7] "=x"(vb0_7)
+          : [b] "r"(b)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 4(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 8(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 12(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 16(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
+            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 20(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
+            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 24(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
+            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 28(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
+            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+      }
+      {
+        __m256 vb0_7;
+        __asm__ volatile(
+          "vmovups 32(%[b]), %[vb0_7]\n\t"
+          : [vb0_7] "=x"(vb0_7)
+          : [b] "r"(b)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 32(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 36(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 40(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 44(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 48(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
+            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 52(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
+            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 56(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
+            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 60(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
+            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+      }
+      {
+        __m256 vb0_7;
+        __asm__ volatile(
+          "vmovups 64(%[b]), %[vb0_7]\n\t"
+          : [vb0_7] "=x"(vb0_7)
+          : [b] "r"(b)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 64(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 68(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 72(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 76(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 80(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
+            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 84(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
+            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 88(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
+            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 92(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
+            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+      }
+      {
+        __m256 vb0_7;
+        __asm__ volatile(
+          "vmovups 96(%[b]), %[vb0_7]\n\t"
+          : [vb0_7] "=x"(vb0_7)
+          : [b] "r"(b)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 96(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 100(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 104(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 108(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 112(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
+            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 116(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
+            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 120(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
+            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 124(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
+            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+      }
     a += 32;
     b += 32;
   }
   for (; k != 0; --k) {
-    {
-      const __m256 vb0_7 = _mm256_loadu_ps(b + 0);
-      const __m256 va0 = _mm256_set1_ps(a[0]);
-      vacc0x0_7 = _mm256_fmadd_ps(va0, vb0_7, vacc0x0_7);
-      const __m256 va1 = _mm256_set1_ps(a[1]);
-      vacc1x0_7 = _mm256_fmadd_ps(va1, vb0_7, vacc1x0_7);
-      const __m256 va2 = _mm256_set1_ps(a[2]);
-      vacc2x0_7 = _mm256_fmadd_ps(va2, vb0_7, vacc2x0_7);
-      const __m256 va3 = _mm256_set1_ps(a[3]);
-      vacc3x0_7 = _mm256_fmadd_ps(va3, vb0_7, vacc3x0_7);
-      const __m256 va4 = _mm256_set1_ps(a[4]);
-      vacc4x0_7 = _mm256_fmadd_ps(va4, vb0_7, vacc4x0_7);
-      const __m256 va5 = _mm256_set1_ps(a[5]);
-      vacc5x0_7 = _mm256_fmadd_ps(va5, vb0_7, vacc5x0_7);
-      const __m256 va6 = _mm256_set1_ps(a[6]);
-      vacc6x0_7 = _mm256_fmadd_ps(va6, vb0_7, vacc6x0_7);
-      const __m256 va7 = _mm256_set1_ps(a[7]);
-      vacc7x0_7 = _mm256_fmadd_ps(va7, vb0_7, vacc7x0_7);
-    }
+      {
+        __m256 vb0_7;
+        __asm__ volatile(
+          "vmovups 0(%[b]), %[vb0_7]\n\t"
+          : [vb0_7] "=x"(vb0_7)
+          : [b] "r"(b)
+          : "memory");
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 0(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
+            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 4(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
+            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 8(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
+            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 12(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
+            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 16(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
+            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 20(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
+            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 24(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
+            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+        {
+          __m256 va;
+          __asm__ volatile(
+            "vbroadcastss 28(%[a]), %[va]\n\t"
+            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
+            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
+            : [a] "r"(a), [vb0_7] "x"(vb0_7)
+            : "memory");
+        }
+      }
     a += 8;
     b += 8;
   }

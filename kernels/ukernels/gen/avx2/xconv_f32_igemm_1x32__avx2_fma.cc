@@ -62,20 +62,21 @@ void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
     const float* a0 = a[0];
     a += 1;
     size_t k = kc;
-    // Each k step in assembly, in this order: the B loads, then per row a
-    // broadcast and its FMAs (y = a * b + y: the intrinsics' rounding).
-    // From intrinsics, GCC overlapped the steps, ran out of the 16
-    // registers and read B again as FMA operands, up to four times a step.
+    // Each k step in assembly (tile_asm_step.in), in this order: the B
+    // loads, then per row a broadcast and its FMAs (y = a * b + y: the
+    // intrinsics' rounding). From intrinsics, GCC overlapped the steps, ran
+    // out of the 16 registers and read B again as FMA operands, up to four
+    // times a step.
     for (; k >= 4; k -= 4) {
       {
         __m256 vb0_7, vb8_15, vb16_23, vb24_31;
         __asm__ volatile(
-          "vmovups 0(%[w]), %[vb0_7]\n\t"
-          "vmovups 32(%[w]), %[vb8_15]\n\t"
-          "vmovups 64(%[w]), %[vb16_23]\n\t"
-          "vmovups 96(%[w]), %[vb24_31]\n\t"
+          "vmovups 0(%[b]), %[vb0_7]\n\t"
+          "vmovups 32(%[b]), %[vb8_15]\n\t"
+          "vmovups 64(%[b]), %[vb16_23]\n\t"
+          "vmovups 96(%[b]), %[vb24_31]\n\t"
           : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23), [vb24_31] "=x"(vb24_31)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;
@@ -93,12 +94,12 @@ void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
       {
         __m256 vb0_7, vb8_15, vb16_23, vb24_31;
         __asm__ volatile(
-          "vmovups 128(%[w]), %[vb0_7]\n\t"
-          "vmovups 160(%[w]), %[vb8_15]\n\t"
-          "vmovups 192(%[w]), %[vb16_23]\n\t"
-          "vmovups 224(%[w]), %[vb24_31]\n\t"
+          "vmovups 128(%[b]), %[vb0_7]\n\t"
+          "vmovups 160(%[b]), %[vb8_15]\n\t"
+          "vmovups 192(%[b]), %[vb16_23]\n\t"
+          "vmovups 224(%[b]), %[vb24_31]\n\t"
           : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23), [vb24_31] "=x"(vb24_31)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;
@@ -116,12 +117,12 @@ void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
       {
         __m256 vb0_7, vb8_15, vb16_23, vb24_31;
         __asm__ volatile(
-          "vmovups 256(%[w]), %[vb0_7]\n\t"
-          "vmovups 288(%[w]), %[vb8_15]\n\t"
-          "vmovups 320(%[w]), %[vb16_23]\n\t"
-          "vmovups 352(%[w]), %[vb24_31]\n\t"
+          "vmovups 256(%[b]), %[vb0_7]\n\t"
+          "vmovups 288(%[b]), %[vb8_15]\n\t"
+          "vmovups 320(%[b]), %[vb16_23]\n\t"
+          "vmovups 352(%[b]), %[vb24_31]\n\t"
           : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23), [vb24_31] "=x"(vb24_31)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;
@@ -139,12 +140,12 @@ void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
       {
         __m256 vb0_7, vb8_15, vb16_23, vb24_31;
         __asm__ volatile(
-          "vmovups 384(%[w]), %[vb0_7]\n\t"
-          "vmovups 416(%[w]), %[vb8_15]\n\t"
-          "vmovups 448(%[w]), %[vb16_23]\n\t"
-          "vmovups 480(%[w]), %[vb24_31]\n\t"
+          "vmovups 384(%[b]), %[vb0_7]\n\t"
+          "vmovups 416(%[b]), %[vb8_15]\n\t"
+          "vmovups 448(%[b]), %[vb16_23]\n\t"
+          "vmovups 480(%[b]), %[vb24_31]\n\t"
           : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23), [vb24_31] "=x"(vb24_31)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;
@@ -166,12 +167,12 @@ void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
       {
         __m256 vb0_7, vb8_15, vb16_23, vb24_31;
         __asm__ volatile(
-          "vmovups 0(%[w]), %[vb0_7]\n\t"
-          "vmovups 32(%[w]), %[vb8_15]\n\t"
-          "vmovups 64(%[w]), %[vb16_23]\n\t"
-          "vmovups 96(%[w]), %[vb24_31]\n\t"
+          "vmovups 0(%[b]), %[vb0_7]\n\t"
+          "vmovups 32(%[b]), %[vb8_15]\n\t"
+          "vmovups 64(%[b]), %[vb16_23]\n\t"
+          "vmovups 96(%[b]), %[vb24_31]\n\t"
           : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23), [vb24_31] "=x"(vb24_31)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;

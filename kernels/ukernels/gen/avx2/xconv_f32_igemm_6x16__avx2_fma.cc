@@ -108,18 +108,19 @@ void xconv_f32_igemm_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
     const float* a5 = a[5];
     a += 6;
     size_t k = kc;
-    // Each k step in assembly, in this order: the B loads, then per row a
-    // broadcast and its FMAs (y = a * b + y: the intrinsics' rounding).
-    // From intrinsics, GCC overlapped the steps, ran out of the 16
-    // registers and read B again as FMA operands, up to four times a step.
+    // Each k step in assembly (tile_asm_step.in), in this order: the B
+    // loads, then per row a broadcast and its FMAs (y = a * b + y: the
+    // intrinsics' rounding). From intrinsics, GCC overlapped the steps, ran
+    // out of the 16 registers and read B again as FMA operands, up to four
+    // times a step.
     for (; k >= 4; k -= 4) {
       {
         __m256 vb0_7, vb8_15;
         __asm__ volatile(
-          "vmovups 0(%[w]), %[vb0_7]\n\t"
-          "vmovups 32(%[w]), %[vb8_15]\n\t"
+          "vmovups 0(%[b]), %[vb0_7]\n\t"
+          "vmovups 32(%[b]), %[vb8_15]\n\t"
           : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;
@@ -185,10 +186,10 @@ void xconv_f32_igemm_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
       {
         __m256 vb0_7, vb8_15;
         __asm__ volatile(
-          "vmovups 64(%[w]), %[vb0_7]\n\t"
-          "vmovups 96(%[w]), %[vb8_15]\n\t"
+          "vmovups 64(%[b]), %[vb0_7]\n\t"
+          "vmovups 96(%[b]), %[vb8_15]\n\t"
           : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;
@@ -254,10 +255,10 @@ void xconv_f32_igemm_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
       {
         __m256 vb0_7, vb8_15;
         __asm__ volatile(
-          "vmovups 128(%[w]), %[vb0_7]\n\t"
-          "vmovups 160(%[w]), %[vb8_15]\n\t"
+          "vmovups 128(%[b]), %[vb0_7]\n\t"
+          "vmovups 160(%[b]), %[vb8_15]\n\t"
           : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;
@@ -323,10 +324,10 @@ void xconv_f32_igemm_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
       {
         __m256 vb0_7, vb8_15;
         __asm__ volatile(
-          "vmovups 192(%[w]), %[vb0_7]\n\t"
-          "vmovups 224(%[w]), %[vb8_15]\n\t"
+          "vmovups 192(%[b]), %[vb0_7]\n\t"
+          "vmovups 224(%[b]), %[vb8_15]\n\t"
           : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;
@@ -401,10 +402,10 @@ void xconv_f32_igemm_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
       {
         __m256 vb0_7, vb8_15;
         __asm__ volatile(
-          "vmovups 0(%[w]), %[vb0_7]\n\t"
-          "vmovups 32(%[w]), %[vb8_15]\n\t"
+          "vmovups 0(%[b]), %[vb0_7]\n\t"
+          "vmovups 32(%[b]), %[vb8_15]\n\t"
           : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;

@@ -98,17 +98,18 @@ void xconv_f32_igemm_8x8__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, c
     const float* a7 = a[7];
     a += 8;
     size_t k = kc;
-    // Each k step in assembly, in this order: the B loads, then per row a
-    // broadcast and its FMAs (y = a * b + y: the intrinsics' rounding).
-    // From intrinsics, GCC overlapped the steps, ran out of the 16
-    // registers and read B again as FMA operands, up to four times a step.
+    // Each k step in assembly (tile_asm_step.in), in this order: the B
+    // loads, then per row a broadcast and its FMAs (y = a * b + y: the
+    // intrinsics' rounding). From intrinsics, GCC overlapped the steps, ran
+    // out of the 16 registers and read B again as FMA operands, up to four
+    // times a step.
     for (; k >= 4; k -= 4) {
       {
         __m256 vb0_7;
         __asm__ volatile(
-          "vmovups 0(%[w]), %[vb0_7]\n\t"
+          "vmovups 0(%[b]), %[vb0_7]\n\t"
           : [vb0_7] "=x"(vb0_7)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;
@@ -186,9 +187,9 @@ void xconv_f32_igemm_8x8__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, c
       {
         __m256 vb0_7;
         __asm__ volatile(
-          "vmovups 32(%[w]), %[vb0_7]\n\t"
+          "vmovups 32(%[b]), %[vb0_7]\n\t"
           : [vb0_7] "=x"(vb0_7)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;
@@ -266,9 +267,9 @@ void xconv_f32_igemm_8x8__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, c
       {
         __m256 vb0_7;
         __asm__ volatile(
-          "vmovups 64(%[w]), %[vb0_7]\n\t"
+          "vmovups 64(%[b]), %[vb0_7]\n\t"
           : [vb0_7] "=x"(vb0_7)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;
@@ -346,9 +347,9 @@ void xconv_f32_igemm_8x8__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, c
       {
         __m256 vb0_7;
         __asm__ volatile(
-          "vmovups 96(%[w]), %[vb0_7]\n\t"
+          "vmovups 96(%[b]), %[vb0_7]\n\t"
           : [vb0_7] "=x"(vb0_7)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;
@@ -437,9 +438,9 @@ void xconv_f32_igemm_8x8__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, c
       {
         __m256 vb0_7;
         __asm__ volatile(
-          "vmovups 0(%[w]), %[vb0_7]\n\t"
+          "vmovups 0(%[b]), %[vb0_7]\n\t"
           : [vb0_7] "=x"(vb0_7)
-          : [w] "r"(w)
+          : [b] "r"(w)
           : "memory");
         {
           __m256 va;
