@@ -124,7 +124,8 @@ def simd_kernel(k):
     template = k.family + ".cc.in"
     return render(os.path.join(HERE, "templates", template),
                   HEADER=header(template, description, kernel=True), SIGNATURE=signature(k),
-                  FAMILY=isa.family, AVX512=isa.name == "avx512", ASM_STEPS=asm_steps(k), MR=k.mr, NR=k.nr, W=W, V=V, UNROLL=k.unroll,
+                  FAMILY=isa.family, AVX512=isa.name == "avx512", ASM_STEPS=asm_steps(k),
+                  MR=k.mr, NR=k.nr, W=W, V=V, UNROLL=k.unroll,
                   ACCS=accs, ACCS_LAST_ROW_FIRST=[(i, v) for i in reversed(range(k.mr)) for v in range(V)],
                   K_LOOPS=loops, A_CHUNKS=neon_a_chunks(k.mr), X86_A_CHUNKS=x86_a_chunks,
                   PREFETCH=k.prefetch, PREFETCH_LINES=(k.nr * 4 + 63) // 64 if k.prefetch else 0,
