@@ -139,6 +139,69 @@ TEST_P(EveryIsa, DepthwiseNhwcTiles) {
   }
 }
 
+// Where a vector of channels is a cache line (AVX-512), NHWC depthwise
+// layers with sliding tiles sweep bands of output rows a vector at a time
+// (depthwise.h, sweep_rows), and the bands are cut by the thread count: 16
+// rows on one thread, 5 on two, 4 on three for these 40-row images. Each
+// output is still one chain over the taps, so every count gives the bits
+// of the others, and all are within the bound of the reference; channel
+// tails, padding on every edge and the residual included.
+TEST_P(EveryIsa, DepthwiseNhwcBandsGiveTheSameBits) {
+  int n = 0, sweeping = 0;
+  for (int64_t kw : {3, 5}) {
+    for (int64_t stride : {1, 2}) {
+      for (int64_t channels : {48, 37}) {
+        ConvCase c;
+        xconv_conv2d_desc& d = c.desc;
+        xconv_conv2d_desc_init(&d);
+        d.layout = XCONV_LAYOUT_NHWC;
+        d.batch = 2;
+        d.groups = d.in_channels = d.out_channels = channels;
+        d.in_height = 40 * stride;
+        d.in_width = 30;
+        d.kernel_height = d.kernel_width = kw;
+        d.stride_height = d.stride_width = stride;
+        d.pad_top = d.pad_left = kw / 2;
+        d.pad_bottom = d.pad_right = kw / 2 + stride - 1;
+        d.has_residual = ++n % 2 == 0;
+        c.prelu = n % 3 == 0;
+        c.seed = static_cast<uint64_t>(n);
+        const ConvData data = random_data(c.desc, c.seed);
+        const xconv_conv2d_desc desc = desc_with(c, data);
+        std::vector<float> first;
+        for (int threads : {1, 2, 3}) {
+          xconv_plan_options o;
+          xconv_plan_options_init(&o);
+          o.isa = GetParam();
+          o.num_threads = threads;
+          o.use_all_threads = 1;
+          xconv_plan* plan = nullptr;
+          ASSERT_EQ(xconv_plan_create(&desc, data.weights.data(), data.bias.data(), &o, &plan), XCONV_OK)
+              << xconv_last_error();
+          const std::string description = xconv_plan_describe(plan);
+          sweeping += description.find("sweep_rows=0") == std::string::npos &&
+                      description.find("sweep_rows=") != std::string::npos;
+          std::vector<float> out(data.output_count);
+          ASSERT_EQ(run_case(plan, c, data, data.input.data(), out.data()), XCONV_OK) << xconv_last_error();
+          xconv_plan_destroy(plan);
+          EXPECT_TRUE(check_case(c, o)) << threads << " threads; " << describe(c);
+          if (first.empty()) {
+            first = out;
+          } else {
+            ASSERT_EQ(0, std::memcmp(first.data(), out.data(), out.size() * sizeof(float)))
+                << threads << " threads differ from 1; " << description << "; " << describe(c);
+          }
+        }
+      }
+    }
+  }
+  // Every plan of the AVX-512 loops sweeps here; the other targets keep
+  // the row order.
+  if (GetParam() == XCONV_ISA_AVX512) {
+    EXPECT_EQ(sweeping, 8 * 3);
+  }
+}
+
 // Runs whose activations overflow half the last-level cache (at most 16
 // MiB: plan.cc caps the L3 it believes at 32 MiB) ask ahead for the next
 // output row's input rows: one row at stride 1, two at stride 2. For the

@@ -26,12 +26,18 @@ namespace {
 // layer within its tensors + 8 MiB (tests/check_peak_memory.py).
 constexpr size_t kMaxNcPixels = 2048;       // NCHW: packed image panel, kc x nc,
 constexpr size_t kPanelBytes = 1024 * 1024;  // at most this much per thread
+constexpr size_t kFallbackL1Bytes = 32 * 1024;
 constexpr size_t kFallbackL2Bytes = 256 * 1024;
 
 // The last-level cache a core shares, at most 32 MiB (a Zen CCD's): in a
 // virtual machine CPUID may report the host's whole (508 MB here, on a part
 // whose L3 is 32 MiB), which would make every batch look cache-resident.
 constexpr size_t kMaxL3Bytes = 32 * 1024 * 1024;
+
+size_t l1d_bytes() {
+  const size_t l1d = cpu_identity().l1d;
+  return l1d > 0 ? l1d : kFallbackL1Bytes;
+}
 
 size_t l2_bytes() {
   const size_t l2 = cpu_identity().l2;
@@ -193,7 +199,7 @@ DepthwiseJob depthwise_job(const xconv_plan& p) {
                       d.dilation_width, d.pad_top, d.pad_left, d.output_min, d.output_max,
                       p.packed->weights, p.packed->bias, p.packed->slopes, d.residual_scale,
                       0, 0, s.group_in, s.in.stride, s.out.stride, s.in.image_stride, s.out.image_stride,
-                      batch_overflowing_last_level_cache(s)};
+                      batch_overflowing_last_level_cache(s), 0};
 }
 
 ImplicitGemmJob implicit_job(const xconv_plan& p) {
@@ -225,11 +231,12 @@ void describe(xconv_plan* p) {
   if (runs_loops(c.path)) {
     std::snprintf(text, sizeof(text),
                   "isa=%s kernel=%s threads=%d layout=%s channels=%" PRId64 " multiplier=%" PRId64
-                  " batch=%" PRId64 " tasks=%zu path=%s loops=%s group_in=%" PRId64 " max_threads=%d choice=%s",
+                  " batch=%" PRId64 " tasks=%zu path=%s loops=%s group_in=%" PRId64
+                  " max_threads=%d choice=%s sweep_rows=%" PRId64,
                   isa_name(c.kernel->isa), kernel_label(c), p->num_threads, layout, d.in_channels,
                   p->shape.group_out, p->max_batch, task_count(*p, run_extent(*p, static_cast<size_t>(p->max_batch))), path_name(c.path),
                   hwy_target_name(c.loops_target), p->shape.group_in, p->max_threads,
-                  choice_source_name(p->choice_source));
+                  choice_source_name(p->choice_source), p->depthwise_job.sweep_rows);
   } else {
     const size_t gemm_m = p->weights_are_a ? static_cast<size_t>(p->shape.group_out) : p->pixels;
     const size_t gemm_n = p->weights_are_a ? p->pixels : static_cast<size_t>(p->shape.group_out);
@@ -334,8 +341,10 @@ xconv_status build_plan(const char* who, const xconv_conv2d_desc* desc, const xc
     p->workspace_floats_per_thread = plan_implicit_gemm(shape, &p->implicit_job, hwy_target_lanes(choice.loops_target));
   } else {
     p->depthwise_job = depthwise_job(*p);
-    p->workspace_floats_per_thread = plan_depthwise_workspace(
-        &p->depthwise_job, shape.d.layout == XCONV_LAYOUT_NCHW, hwy_target_lanes(choice.loops_target));
+    const size_t lanes = hwy_target_lanes(choice.loops_target);
+    const bool nchw = shape.d.layout == XCONV_LAYOUT_NCHW;
+    if (!nchw) plan_depthwise_sweep(&p->depthwise_job, lanes, p->num_threads, l1d_bytes());
+    p->workspace_floats_per_thread = plan_depthwise_workspace(&p->depthwise_job, nchw, lanes);
   }
   *out = std::move(p);
   return XCONV_OK;

@@ -117,9 +117,9 @@ size_t task_count(const xconv_plan& p, const RunExtent& e) {
   switch (p.choice.path) {
     case ConvPath::kPackedGemm:
     case ConvPath::kIndirectGemm: return gemm_task_count(p, e);
-    case ConvPath::kDepthwiseDirect:  // an output plane (NCHW) or row (NHWC) a task: depthwise.h
+    case ConvPath::kDepthwiseDirect:  // output planes (NCHW), rows or bands (NHWC): depthwise.h
     case ConvPath::kGroupedDirect:
-      return e.batch * static_cast<size_t>(d.layout == XCONV_LAYOUT_NCHW ? d.out_channels : p.shape.out_h);
+      return depthwise_tasks(p.depthwise_job, d.layout == XCONV_LAYOUT_NCHW, static_cast<int64_t>(e.batch));
     case ConvPath::kImplicitGemm: return implicit_gemm_tasks(p.implicit_job, e.batch);  // bands of output rows
   }
   return 0;

@@ -53,19 +53,55 @@ struct DepthwiseJob {
   // prefetches only take load slots (0.75-0.85x), the hardware prefetchers
   // keeping up.
   int64_t prefetch_batch;
+  // NHWC, the kernels whose tiles slide (3x3, and 5 wide): the channel
+  // sweep (depthwise-inl.h, nhwc_band), or 0 for the row order. A sweeping
+  // task is a band of sweep_rows output rows, which it runs a vector of
+  // channels at a time, down every row of the band before the next vector,
+  // so that the few input rows under the kernel stay in L1 from one output
+  // row to the next. In the row order a task is one output row, every
+  // channel, and each output row brings its input rows from L2 again (three
+  // times over at stride 1).
+  int64_t sweep_rows;
 };
 
-// The most output pixels an NHWC tile spans on any target: the tap table
-// in the workspace holds kernel taps times this many input pointers.
-constexpr int64_t kMaxTilePixels = 16;
+// Whether an NHWC layer's tiles slide along the row: 3x3 and any-height
+// 5-wide kernels at stride 1 or 2, dilation 1 in width, whose taps share
+// each column load (depthwise-inl.h, nhwc_tile); the others take a table
+// row per tap.
+inline bool nhwc_tiles_slide(const DepthwiseJob& j) {
+  return j.dilation_w == 1 && ((j.kw == 3 && j.kh == 3) || j.kw == 5) && (j.stride_w == 1 || j.stride_w == 2);
+}
 
-// Fills in the padded plane's size (NCHW) for vectors of up to `max_lanes`
-// floats and returns the workspace floats a task needs (NHWC: the row of
-// zeros and the tap table).
-size_t plan_depthwise_workspace(DepthwiseJob* job, bool nchw, size_t max_lanes);
+// The input pointers the tap tables of one NHWC output row take, all its
+// tiles together, at most (the sweep keeps a band's). A tile of P pixels
+// takes kh * kw rows of P where the tiles do not slide; where they do, kh
+// rows of (P - 1) * stride_w + kw columns, every tile but the last six
+// (single pixels, kh * kw pointers each) at least 7 pixels.
+inline int64_t row_table_pointers(const DepthwiseJob& j) {
+  if (!nhwc_tiles_slide(j)) return j.kh * j.kw * j.out_w;
+  return j.kh * (j.out_w * j.stride_w + j.kw * (j.out_w / 7 + 1)) + 6 * j.kh * j.kw;
+}
+
+// Fills in the sweep (sweep_rows) of an NHWC depthwise layer for vectors
+// of `lanes` floats, plans run by `threads` threads and an L1 of
+// `l1_bytes`.
+void plan_depthwise_sweep(DepthwiseJob* job, size_t lanes, int threads, size_t l1_bytes);
+
+// Fills in the padded plane's size (NCHW) for vectors of `lanes` floats and
+// returns the workspace floats a task needs (NHWC: the row of zeros and the
+// tap tables, sized for the sweep planned before).
+size_t plan_depthwise_workspace(DepthwiseJob* job, bool nchw, size_t lanes);
+
+// Whether a run of `batch` images sweeps (DepthwiseJob::sweep_rows): not
+// where it asks ahead for rows (prefetch_batch), which come from DRAM.
+bool depthwise_sweeps(const DepthwiseJob& job, int64_t batch);
+
+// The tasks of a run of `batch` images (below).
+size_t depthwise_tasks(const DepthwiseJob& job, bool nchw, int64_t batch);
 
 // One task: NCHW, one output plane (task = n * out_channels + o); NHWC, one
-// output row (task = n * out_h + oh). `scratch` holds the floats
+// output row (task = n * out_h + oh), or where the run sweeps one band of
+// rows (task = n * bands + band). `scratch` holds the floats
 // plan_depthwise_workspace asked for.
 using DepthwiseFn = void (*)(const DepthwiseJob& job, const RunTensors& tensors, float* scratch, size_t task);
 
