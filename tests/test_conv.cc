@@ -31,6 +31,50 @@ ConvCase seed_case(int64_t in_hw, int64_t out_channels, bool bias) {
   return c;
 }
 
+// A depthwise NHWC case of one image, `channels` wide, without padding.
+ConvCase depthwise_nhwc_case(int64_t channels, int64_t height, int64_t width, int64_t kernel_h, int64_t kernel_w,
+                             int64_t stride) {
+  ConvCase c;
+  xconv_conv2d_desc& d = c.desc;
+  xconv_conv2d_desc_init(&d);
+  d.layout = XCONV_LAYOUT_NHWC;
+  d.batch = 1;
+  d.groups = d.in_channels = d.out_channels = channels;
+  d.in_height = height;
+  d.in_width = width;
+  d.kernel_height = kernel_h;
+  d.kernel_width = kernel_w;
+  d.stride_height = d.stride_width = stride;
+  return c;
+}
+
+// Case c's output from a plan of the ISA on `threads` threads, all of them
+// used, and the plan's description; empty (after a failure) when the plan
+// cannot be made or run.
+std::vector<float> output_on_threads(const ConvCase& c, const ConvData& data, xconv_isa isa, int threads,
+                                     const float* bias, std::string* description) {
+  const xconv_conv2d_desc d = desc_with(c, data);
+  xconv_plan_options o;
+  xconv_plan_options_init(&o);
+  o.isa = isa;
+  o.num_threads = threads;
+  o.use_all_threads = 1;
+  xconv_plan* plan = nullptr;
+  if (xconv_plan_create(&d, data.weights.data(), bias, &o, &plan) != XCONV_OK) {
+    ADD_FAILURE() << xconv_last_error();
+    return {};
+  }
+  *description = xconv_plan_describe(plan);
+  std::vector<float> out(data.output_count);
+  const xconv_status status = run_case(plan, c, data, data.input.data(), out.data());
+  xconv_plan_destroy(plan);
+  if (status != XCONV_OK) {
+    ADD_FAILURE() << xconv_last_error();
+    return {};
+  }
+  return out;
+}
+
 // Runs case c, with weight `nan_weight` set to NaN, through plans with the
 // options `tested` and `model`: the bits must be the same, NaN for NaN (and
 // some NaN, so that the weight was read), then `tested` must stay within the
@@ -107,17 +151,9 @@ TEST_P(EveryIsa, DepthwiseNhwcTiles) {
       for (int64_t dilation : {1, 2}) {
         for (int64_t channels : {16, 37}) {
           for (int64_t width : {7, 15, 30}) {
-            ConvCase c;
+            // 5x5 as in real networks; 3x3 is where rows unroll
+            ConvCase c = depthwise_nhwc_case(channels, 5, width, kw == 5 ? 5 : 3, kw, stride);
             xconv_conv2d_desc& d = c.desc;
-            xconv_conv2d_desc_init(&d);
-            d.layout = XCONV_LAYOUT_NHWC;
-            d.batch = 1;
-            d.groups = d.in_channels = d.out_channels = channels;
-            d.in_height = 5;
-            d.in_width = width;
-            d.kernel_height = kw == 5 ? 5 : 3;  // 5x5 as in real networks; 3x3 is where rows unroll
-            d.kernel_width = kw;
-            d.stride_height = d.stride_width = stride;
             d.dilation_width = dilation;
             d.pad_top = d.pad_bottom = 1;
             d.pad_left = (kw - 1) * dilation / 2;
@@ -151,39 +187,27 @@ TEST_P(EveryIsa, DepthwiseNhwcBandsGiveTheSameBits) {
   for (int64_t kw : {3, 5}) {
     for (int64_t stride : {1, 2}) {
       for (int64_t channels : {48, 37}) {
-        ConvCase c;
+        ConvCase c = depthwise_nhwc_case(channels, 40 * stride, 30, kw, kw, stride);
         xconv_conv2d_desc& d = c.desc;
-        xconv_conv2d_desc_init(&d);
-        d.layout = XCONV_LAYOUT_NHWC;
         d.batch = 2;
-        d.groups = d.in_channels = d.out_channels = channels;
-        d.in_height = 40 * stride;
-        d.in_width = 30;
-        d.kernel_height = d.kernel_width = kw;
-        d.stride_height = d.stride_width = stride;
         d.pad_top = d.pad_left = kw / 2;
         d.pad_bottom = d.pad_right = kw / 2 + stride - 1;
         d.has_residual = ++n % 2 == 0;
         c.prelu = n % 3 == 0;
         c.seed = static_cast<uint64_t>(n);
         const ConvData data = random_data(c.desc, c.seed);
-        const xconv_conv2d_desc desc = desc_with(c, data);
         std::vector<float> first;
         for (int threads : {1, 2, 3}) {
+          std::string description;
+          const std::vector<float> out = output_on_threads(c, data, GetParam(), threads, data.bias.data(), &description);
+          ASSERT_FALSE(out.empty());
+          sweeping += description.find("sweep_rows=0") == std::string::npos &&
+                      description.find("sweep_rows=") != std::string::npos;
           xconv_plan_options o;
           xconv_plan_options_init(&o);
           o.isa = GetParam();
           o.num_threads = threads;
           o.use_all_threads = 1;
-          xconv_plan* plan = nullptr;
-          ASSERT_EQ(xconv_plan_create(&desc, data.weights.data(), data.bias.data(), &o, &plan), XCONV_OK)
-              << xconv_last_error();
-          const std::string description = xconv_plan_describe(plan);
-          sweeping += description.find("sweep_rows=0") == std::string::npos &&
-                      description.find("sweep_rows=") != std::string::npos;
-          std::vector<float> out(data.output_count);
-          ASSERT_EQ(run_case(plan, c, data, data.input.data(), out.data()), XCONV_OK) << xconv_last_error();
-          xconv_plan_destroy(plan);
           EXPECT_TRUE(check_case(c, o)) << threads << " threads; " << describe(c);
           if (first.empty()) {
             first = out;
@@ -208,15 +232,9 @@ TEST_P(EveryIsa, DepthwiseNhwcBandsGiveTheSameBits) {
 // ISAs with depthwise loops (the others plan these layers as GEMMs).
 TEST_P(EveryIsa, DepthwiseNhwcPrefetchingRows) {
   for (int64_t stride : {1, 2}) {
-    ConvCase c;
+    const int64_t size = stride == 1 ? 184 : 256;  // input and output: 17.3 MB, 21 MB
+    ConvCase c = depthwise_nhwc_case(64, size, size, 3, 3, stride);
     xconv_conv2d_desc& d = c.desc;
-    xconv_conv2d_desc_init(&d);
-    d.layout = XCONV_LAYOUT_NHWC;
-    d.batch = 1;
-    d.groups = d.in_channels = d.out_channels = 64;
-    d.in_height = d.in_width = stride == 1 ? 184 : 256;  // input and output: 17.3 MB, 21 MB
-    d.kernel_height = d.kernel_width = 3;
-    d.stride_height = d.stride_width = stride;
     d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = 1;
     c.seed = static_cast<uint64_t>(stride);
     xconv_plan_options o;
@@ -448,19 +466,11 @@ TEST_P(EveryIsa, ThreadCountDoesNotChangeBits) {
     ConvCase c = random_case(base_seed() + 7919u * i);
     c.desc.batch = 2;
     const ConvData data = random_data(c.desc, c.seed);
-    const xconv_conv2d_desc d = desc_with(c, data);
     std::vector<float> first;
     for (int threads : {1, 2, 3, 5}) {
-      xconv_plan_options o;
-      xconv_plan_options_init(&o);
-      o.isa = GetParam();
-      o.num_threads = threads;
-      o.use_all_threads = 1;
-      xconv_plan* plan = nullptr;
-      ASSERT_EQ(xconv_plan_create(&d, data.weights.data(), nullptr, &o, &plan), XCONV_OK) << xconv_last_error();
-      std::vector<float> out(data.output_count);
-      ASSERT_EQ(run_case(plan, c, data, data.input.data(), out.data()), XCONV_OK) << xconv_last_error();
-      xconv_plan_destroy(plan);
+      std::string description;
+      const std::vector<float> out = output_on_threads(c, data, GetParam(), threads, nullptr, &description);
+      ASSERT_FALSE(out.empty());
       if (first.empty()) {
         first = out;
       } else {
