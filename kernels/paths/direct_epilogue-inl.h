@@ -72,22 +72,23 @@ struct Finish {
   static HWY_INLINE V at_most(V y, V hi) { return hn::IfThenElse(hn::Lt(hi, y), hi, y); }
 };
 
-// Finish for a tile of kRows output channels from o0 (one a row, every lane
-// of a row the same channel: NCHW) by kCols vectors, each step over the
+// Finish for a tile of kRows by kCols output vectors, each step over the
 // whole tile: a branch a tile where Finish takes four a vector, which
-// showed in a short reduction's time (27 FMAs a vector for the seed).
+// showed in a short reduction's time (27 FMAs a vector for the seed) and in
+// the depthwise NHWC tiles. Row m holds channel o0 + m in every lane (NCHW)
+// or, per_lane, the channels from o0 + m (NHWC: a row of pixels).
 template <int kRows, int kCols, class D, class Job>
-HWY_INLINE void finish_tile(D d, const Job& j, int64_t o0, hn::Vec<D> (&acc)[kRows][kCols]) {
+HWY_INLINE void finish_tile(D d, const Job& j, int64_t o0, bool per_lane, hn::Vec<D> (&acc)[kRows][kCols]) {
   using F = Finish<D>;
   if (j.bias) {
     for (int m = 0; m < kRows; ++m) {
-      const auto bias = hn::Set(d, j.bias[o0 + m]);
+      const auto bias = F::load(d, j.bias, o0 + m, per_lane);
       for (int v = 0; v < kCols; ++v) acc[m][v] = hn::Add(acc[m][v], bias);
     }
   }
   if (j.slopes) {
     for (int m = 0; m < kRows; ++m) {
-      const auto slope = hn::Set(d, j.slopes[o0 + m]);
+      const auto slope = F::load(d, j.slopes, o0 + m, per_lane);
       for (int v = 0; v < kCols; ++v) acc[m][v] = F::leaky(acc[m][v], slope);
     }
   }

@@ -58,7 +58,8 @@ HWY_INLINE void nhwc_tile(const DepthwiseJob& j, const float* const* table, int6
   using V = hn::Vec<decltype(d)>;
   const int64_t K = j.out_channels;
   const auto load = [&](const float* at) { return kTail ? load_channels(d, at, valid) : hn::LoadU(d, at); };
-  V acc[kPixels];
+  V tile[1][kPixels];  // finish_tile's shape: one row of pixels
+  V(&acc)[kPixels] = tile[0];
   for (int p = 0; p < kPixels; ++p) {
     acc[p] = chain_start(d, j, r ? r + p * j.out_stride + o : nullptr, kTail ? static_cast<size_t>(valid) : hn::Lanes(d));
   }
@@ -93,8 +94,7 @@ HWY_INLINE void nhwc_tile(const DepthwiseJob& j, const float* const* table, int6
     }
     return;
   }
-  const Finish<decltype(d)> finish(d, j, o, true);
-  for (int p = 0; p < kPixels; ++p) hn::StoreU(finish(acc[p]), d, y + p * j.out_stride + o);
+  store_pixels(d, j, o, tile, y);
 }
 
 // The table of a tile of kPixels pixels of row oh from ow0 (see nhwc_tile):

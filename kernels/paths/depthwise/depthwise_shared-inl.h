@@ -73,6 +73,15 @@ HWY_INLINE void keep_in_register(V& x) {
 #endif
 }
 
+// Finishes kPixels output vectors of the channels from o (NHWC pixels of
+// one row, held as finish_tile's one row) and stores pixel p at
+// y + p * out_stride + o.
+template <int kPixels, class D>
+HWY_INLINE void store_pixels(D d, const DepthwiseJob& j, int64_t o, hn::Vec<D> (&tile)[1][kPixels], float* y) {
+  finish_tile(d, j, o, true, tile);
+  for (int p = 0; p < kPixels; ++p) hn::StoreU(tile[0][p], d, y + p * j.out_stride + o);
+}
+
 // Whether every tap of output pixels [ow0, ow0 + count) of row oh is inside the image.
 HWY_INLINE bool taps_inside(const DepthwiseJob& j, int64_t oh, int64_t ow0, int64_t count) {
   const int64_t ih0 = oh * j.stride_h - j.pad_top, ih1 = ih0 + (j.kh - 1) * j.dilation_h;

@@ -129,7 +129,7 @@ HWY_INLINE void tile(const ImplicitGemmJob& j, const float* band, const int32_t*
       for (int v = 0; v < kVectors; ++v) acc[m][v] = hn::MulAdd(b, x[v], acc[m][v]);
     }
   }
-  finish_tile(d, j, o0, acc);  // the bias and slopes are padded to whole tiles
+  finish_tile(d, j, o0, false, acc);  // the bias and slopes are padded to whole tiles
   // Only the last vector of a row may be partial.
   const size_t last = static_cast<size_t>(j.out_w - ow0 - (kVectors - 1) * lanes);
   const int64_t rows = std::min<int64_t>(kTile, j.out_channels - o0);
