@@ -420,17 +420,19 @@ TEST_P(EveryIsa, ImplicitGemmMatchesThePackedPathBits) {
 // The grouped direct loops (depthwise.h) compute the indirect GEMM's
 // chains, taps then a group's input channels, from the residual: with one
 // K block the bits are the same, NaN for NaN. 3-wide kernels at stride 1
-// take the column tiles (depthwise-inl.h, grouped_columns) and the other
-// shapes the per-tap blocks; rows of 14, 7 and other widths, padding on
-// both edges, square groups of 8, 4 and 2 (on x86 their column tiles
-// shuffle by immediates: square_group_channel) and groups of 2 inputs to 4
-// outputs, PReLU and a clamp.
+// take the column tiles (grouped_nhwc-inl.h, grouped_columns) and the other
+// shapes the per-tap blocks, except on AVX2 where square groups of 8 (a
+// vector) take the broadcast tiles (grouped_broadcast) whatever the kernel;
+// rows of 14, 7 and other widths, padding on both edges, square groups of
+// 8, 4 and 2 (on x86 their column tiles shuffle by immediates:
+// square_group_channel) and groups of 2 inputs to 4 outputs, PReLU and a
+// clamp.
 // Where the ISA's vectors do not hold whole groups the option is refused.
 TEST_P(EveryIsa, GroupedDirectMatchesTheIndirectPathBits) {
   struct Shape { int64_t groups, group_in, group_out, h, w, kh, kw, stride, pad; };
   const Shape shapes[] = {{32, 8, 8, 6, 30, 3, 3, 1, 1}, {32, 8, 8, 5, 14, 3, 3, 1, 1}, {8, 4, 4, 4, 23, 3, 3, 1, 1},
                           {16, 2, 4, 3, 7, 3, 3, 1, 0},  {8, 8, 8, 9, 17, 3, 3, 2, 1},  {8, 4, 4, 6, 11, 3, 5, 1, 2},
-                          {16, 2, 2, 4, 16, 3, 3, 1, 1}};
+                          {16, 2, 2, 4, 16, 3, 3, 1, 1}, {16, 8, 8, 7, 21, 3, 5, 1, 2}};
   int n = 0;
   for (const Shape& sh : shapes) {
     ConvCase c;
