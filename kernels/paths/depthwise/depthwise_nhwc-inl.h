@@ -58,11 +58,9 @@ HWY_INLINE void nhwc_tile(const DepthwiseJob& j, const float* const* table, int6
   using V = hn::Vec<decltype(d)>;
   const int64_t K = j.out_channels;
   const auto load = [&](const float* at) { return kTail ? load_channels(d, at, valid) : hn::LoadU(d, at); };
-  V tile[1][kPixels];  // finish_tile's shape: one row of pixels
+  V tile[1][kPixels];  // start_pixels' and store_pixels' shape
   V(&acc)[kPixels] = tile[0];
-  for (int p = 0; p < kPixels; ++p) {
-    acc[p] = chain_start(d, j, r ? r + p * j.out_stride + o : nullptr, kTail ? static_cast<size_t>(valid) : hn::Lanes(d));
-  }
+  start_pixels(d, j, o, r, kTail ? static_cast<size_t>(valid) : hn::Lanes(d), tile);
   // kKw = 3 comes with 3 rows (DepthwiseNhwc), which unroll too: that keeps
   // each accumulator in one register, where a runtime row loop spilled and
   // shuffled them (mbv2_dw_3x3_144 ran 1.1x slower). Five unrolled rows of

@@ -73,6 +73,16 @@ HWY_INLINE void keep_in_register(V& x) {
 #endif
 }
 
+// Starts the chains of kPixels output vectors of the channels from o (NHWC
+// pixels of one row, as store_pixels takes them): residual_scale times the
+// residual pixel p at r + p * out_stride + o (its first `count` lanes), or
+// zero without a residual.
+template <int kPixels, class D>
+HWY_INLINE void start_pixels(D d, const DepthwiseJob& j, int64_t o, const float* r, size_t count,
+                             hn::Vec<D> (&tile)[1][kPixels]) {
+  for (int p = 0; p < kPixels; ++p) tile[0][p] = chain_start(d, j, r ? r + p * j.out_stride + o : nullptr, count);
+}
+
 // Finishes kPixels output vectors of the channels from o (NHWC pixels of
 // one row, held as finish_tile's one row) and stores pixel p at
 // y + p * out_stride + o.

@@ -34,11 +34,9 @@ HWY_INLINE void grouped_block(const DepthwiseJob& j, const LaneIndices<D>* lane_
   const D d;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d)), Cg = j.group_in;
   const int64_t in0 = o0 / j.multiplier * Cg;  // the first input channel these outputs read
-  hn::Vec<D> tile[1][kPixels];  // store_pixels' shape
+  hn::Vec<D> tile[1][kPixels];
   hn::Vec<D>(&acc)[kPixels] = tile[0];
-  for (int p = 0; p < kPixels; ++p) {
-    acc[p] = chain_start(d, j, r_row ? r_row + (ow0 + p) * j.out_stride + o0 : nullptr, hn::Lanes(d));
-  }
+  start_pixels(d, j, o0, r_row ? r_row + ow0 * j.out_stride : nullptr, hn::Lanes(d), tile);
   for (int64_t r = 0; r < j.kh; ++r) {
     const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
     const bool row_inside = kInterior || (ih >= 0 && ih < j.in_h);
@@ -116,11 +114,9 @@ HWY_INLINE void grouped_columns(const DepthwiseJob& j, const LaneIndices<D>* lan
   constexpr int kKw = 3, kCols = kPixels + kKw - 1;
   const D d;
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(d)), in0 = o0 / j.multiplier * kGroupIn;
-  hn::Vec<D> tile[1][kPixels];  // store_pixels' shape
+  hn::Vec<D> tile[1][kPixels];
   hn::Vec<D>(&acc)[kPixels] = tile[0];
-  for (int p = 0; p < kPixels; ++p) {
-    acc[p] = chain_start(d, j, r_row ? r_row + (ow0 + p) * j.out_stride + o0 : nullptr, hn::Lanes(d));
-  }
+  start_pixels(d, j, o0, r_row ? r_row + ow0 * j.out_stride : nullptr, hn::Lanes(d), tile);
   for (int64_t r = 0; r < j.kh; ++r) {
     const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
     const bool row_inside = ih >= 0 && ih < j.in_h;
@@ -183,11 +179,9 @@ HWY_INLINE void grouped_broadcast(const DepthwiseJob& j, const float* image, int
   constexpr int kLanes = static_cast<int>(hn::MaxLanes(D()));
   const int64_t in0 = o0;  // group_in == multiplier: input channel = output channel
   alignas(64) static constexpr float kZeros[kLanes] = {};
-  hn::Vec<D> tile[1][kPixels];  // store_pixels' shape
+  hn::Vec<D> tile[1][kPixels];
   hn::Vec<D>(&acc)[kPixels] = tile[0];
-  for (int p = 0; p < kPixels; ++p) {
-    acc[p] = chain_start(d, j, r_row ? r_row + (ow0 + p) * j.out_stride + o0 : nullptr, hn::Lanes(d));
-  }
+  start_pixels(d, j, o0, r_row ? r_row + ow0 * j.out_stride : nullptr, hn::Lanes(d), tile);
   for (int64_t r = 0; r < j.kh; ++r) {
     const int64_t ih = oh * j.stride_h - j.pad_top + r * j.dilation_h;
     const bool row_inside = ih >= 0 && ih < j.in_h;
