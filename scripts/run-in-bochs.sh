@@ -7,7 +7,8 @@
 #
 # Needs: bochs bochsbios bochs-term vgabios genisoimage cpio (and apt-get
 # download for a Debian cloud kernel and isolinux, cached in CACHE_DIR).
-# The binary's main must be tests/guest/guest_main.cc. About a minute a run.
+# The binary's main must be tests/guest/guest_main.cc. A few minutes a run
+# (about eight for test_avx512_guest on a 2-core Zen 3 host).
 #
 # Bochs 2.7 pitfalls worked around here:
 # * it reports a wrong compacted-XSAVE size, and Linux then turns AVX off:

@@ -96,7 +96,7 @@ if [ "$arch" = x86_64 ]; then
 
   # Bochs executes AVX-512 on hosts without it. Where the host has AVX-512,
   # the native stage already runs everything the guest would (the full sweep,
-  # not the guest's sample), so the two minutes are spent only on request;
+  # not the guest's sample), so the guest's minutes are spent only on request;
   # the stage then checks that dispatch does see AVX-512 here.
   if grep -qw avx512f /proc/cpuinfo && [ "${XCONV_TEST_BOCHS:-0}" != 1 ]; then
     log "bochs: the native stage runs AVX-512 on this CPU; checking dispatch sees it (XCONV_TEST_BOCHS=1 boots the guest anyway)"
