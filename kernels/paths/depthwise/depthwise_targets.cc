@@ -58,7 +58,9 @@ void plan_depthwise_sweep(DepthwiseJob* j, size_t lanes, int threads, size_t l1_
   // 1.07-1.24x, stride 1 on 56x56 and 112x112 1.03-1.05x, the 5x5 layers
   // 0.9-1.08x (within the noise); on two threads, where bands are thinner,
   // 0.93-1.02x. On AVX2, half a line a vector, it measured 0.82-1.03x the
-  // row order, so there the rows stay.
+  // row order (Zen 5), and on a Zen 3 with two vectors a tile, a whole
+  // line, 0.80-0.88x on the 3x3 layers (one process alternating the two
+  // plans), so there the rows stay.
   const int64_t line_floats = 64 / static_cast<int64_t>(sizeof(float));
   const bool fits = j->kh * j->in_w * 64 <= static_cast<int64_t>(l1_bytes / 2);
   if (!nhwc_tiles_slide(*j) || j->multiplier != 1 || j->group_in != 1 || static_cast<int64_t>(lanes) < line_floats ||
