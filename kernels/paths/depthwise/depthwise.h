@@ -113,8 +113,9 @@ DepthwiseFn depthwise_loops(HwyTarget target, bool nchw);
 // a GEMM per group would fill a few columns of a wide tile: the same loops
 // over a vector of output channels that spans several groups, each lane
 // fetching its group's input channel i by a lane permutation of one input
-// vector (or, where the vector is one group, a broadcast of channel i). For vectors of `lanes` floats they need out_channels a multiple
-// of lanes, group_out dividing lanes, and group_in <= group_out.
+// vector (or, where the vector is one group, a broadcast of channel i).
+// For vectors of `lanes` floats they need out_channels a multiple of lanes,
+// group_out dividing lanes, and group_in <= group_out.
 bool grouped_direct_fits(const ConvShape& shape, size_t lanes);
 DepthwiseFn grouped_loops(HwyTarget target);
 
