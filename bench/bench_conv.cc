@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <sstream>
 #include <string>
@@ -155,7 +156,14 @@ void parse_flags(int argc, char** argv) {
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   parse_flags(argc, argv);
-  for (const xconv::tools::Layer& layer : xconv::tools::read_layers(settings.layers)) {
+  std::vector<xconv::tools::Layer> layers;
+  try {
+    layers = xconv::tools::read_layers(settings.layers);
+  } catch (const std::exception& e) {  // a usage error, not a crash
+    std::fprintf(stderr, "bench_conv: %s (--layers takes a layer-suite file, e.g. bench/layers.txt)\n", e.what());
+    return 2;
+  }
+  for (const xconv::tools::Layer& layer : layers) {
     for (const std::string& impl : settings.impls) {
       benchmark::RegisterBenchmark(("conv/" + layer.name + "/" + impl).c_str(), bench_impl, layer.name,
                                    layer.desc, impl)
