@@ -89,8 +89,9 @@ ConvCase random_case(uint64_t seed) {
       d.out_channels = d.groups * pick(1, 2);
     } else if (kind == 1 && pick(0, 1) == 0) {  // ResNeXt-like: many groups, few channels each (grouped direct)
       d.groups = 4 * pick(1, 4);
-      const int64_t group_out = pick(0, 1) ? 2 : 4;
-      d.in_channels = d.groups * pick(1, group_out);
+      const int64_t group_out = int64_t{2} << pick(0, 2);  // 2, 4 or 8
+      // Square groups (ResNeXt's) half the time: their own tiles on x86.
+      d.in_channels = d.groups * (pick(0, 1) ? group_out : pick(1, group_out));
       d.out_channels = d.groups * group_out;
     } else {
       d.groups = kind <= 2 ? pick(2, 4) : 1;
