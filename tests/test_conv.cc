@@ -417,6 +417,49 @@ TEST_P(EveryIsa, ImplicitGemmMatchesThePackedPathBits) {
   }
 }
 
+// Over NHWC images the implicit GEMM computes the indirect path's chains,
+// (r, s, c) in order with one K block: the same bits, NaN for NaN. Few
+// input channels (the layouts the path takes); output channels from 1 to
+// 64, so that every tile width (1 to 4 vectors) and a last vector cut short
+// come up; strides 1 to 5, dilation, padding wider than the kernel, rows
+// that end mid-tile, a residual, PReLU and a clamp.
+TEST_P(EveryIsa, ImplicitGemmNhwcMatchesTheIndirectPathBits) {
+  struct Shape { int64_t c, k, h, w, kh, kw, stride_h, stride_w, dilation, pad; };
+  const Shape shapes[] = {{3, 20, 55, 55, 3, 3, 1, 1, 1, 1}, {3, 64, 37, 41, 7, 7, 2, 2, 1, 3},
+                          {1, 7, 9, 70, 3, 5, 1, 3, 1, 2},    {4, 1, 12, 17, 2, 3, 2, 5, 2, 0},
+                          {2, 13, 6, 33, 3, 3, 3, 1, 2, 4},   {4, 33, 8, 16, 3, 3, 1, 1, 1, 1},
+                          {4, 17, 5, 5, 1, 3, 1, 2, 1, 1},    {3, 48, 20, 40, 3, 3, 2, 2, 1, 2},
+                          {2, 40, 6, 29, 5, 5, 1, 1, 1, 2}};
+  int n = 0;
+  for (const Shape& sh : shapes) {
+    ConvCase c;
+    xconv_conv2d_desc& d = c.desc;
+    xconv_conv2d_desc_init(&d);
+    d.layout = XCONV_LAYOUT_NHWC;
+    d.batch = 2;
+    d.in_channels = sh.c, d.out_channels = sh.k;
+    d.in_height = sh.h, d.in_width = sh.w;
+    d.kernel_height = sh.kh, d.kernel_width = sh.kw;
+    d.stride_height = sh.stride_h, d.stride_width = sh.stride_w;
+    d.dilation_height = d.dilation_width = sh.dilation;
+    d.pad_top = d.pad_left = sh.pad;
+    d.pad_bottom = d.pad_right = sh.pad / 2;
+    d.has_residual = ++n % 2;
+    d.output_min = n % 3 == 0 ? -0.25f : -HUGE_VALF;
+    c.prelu = n % 3 == 1;
+    c.seed = static_cast<uint64_t>(n);
+    xconv_plan_options implicit, indirect;
+    xconv_plan_options_init(&implicit);
+    implicit.isa = GetParam();
+    implicit.path = "implicit_gemm";
+    indirect = implicit;
+    indirect.path = "indirect_gemm";
+    indirect.kc = sh.c * sh.kh * sh.kw;  // one K block
+
+    same_bits_as_model(c, static_cast<size_t>(n), implicit, indirect);  // n: one output channel's chain
+  }
+}
+
 // The grouped direct loops (depthwise.h) compute the indirect GEMM's
 // chains, taps then a group's input channels, from the residual: with one
 // K block the bits are the same, NaN for NaN. 3-wide kernels at stride 1

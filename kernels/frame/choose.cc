@@ -172,10 +172,10 @@ xconv_status choose(const char* who, const ConvShape& shape, const xconv_plan_op
     c.path = named->family == KernelFamily::kIgemm ? ConvPath::kIndirectGemm : ConvPath::kPackedGemm;
   } else if (grouped_fits) {
     c.path = ConvPath::kGroupedDirect;
-  } else if (indirect_fits && has_igemm) {
-    c.path = ConvPath::kIndirectGemm;
   } else if (implicit_fits) {
     c.path = ConvPath::kImplicitGemm;
+  } else if (indirect_fits && has_igemm) {
+    c.path = ConvPath::kIndirectGemm;
   } else {
     c.path = ConvPath::kPackedGemm;
   }

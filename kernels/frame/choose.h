@@ -12,9 +12,10 @@
 //      a 1x1 layer of one pixel, whose NCHW is the same bytes), else packed;
 //   3. grouped direct: NHWC, few channels per group that fit its vectors
 //      (depthwise.h, grouped_direct_fits);
-//   4. indirect GEMM where it fits and the ISA has IGEMM kernels;
-//   5. implicit GEMM: NCHW, one group, a kernel larger than 1x1, a short
-//      reduction or rows longer than a vector (implicit_gemm_fits);
+//   4. implicit GEMM: one group, a kernel larger than 1x1, and in NCHW a
+//      short reduction or rows longer than a vector, in NHWC at most 4
+//      input channels (implicit_gemm_fits);
+//   5. indirect GEMM where it fits and the ISA has IGEMM kernels;
 //   6. packed GEMM. Kernel: the named one,
 // else the cheapest of the path's family by the cost model in choose.cc.
 #ifndef XCONV_KERNELS_FRAME_CHOOSE_H_
@@ -36,7 +37,7 @@ enum class ConvPath {
   kIndirectGemm,     // NHWC: im2col fused into the micro-kernel (kernels/paths/indirect_gemm.h)
   kDepthwiseDirect,  // direct loops, one input channel per group (kernels/paths/depthwise/)
   kGroupedDirect,    // NHWC, few channels per group: the direct loops across groups (ditto)
-  kImplicitGemm,     // NCHW, short reductions: B read in place from a padded band (kernels/paths/implicit/)
+  kImplicitGemm,     // short reductions, few NHWC channels: read in place from a band (kernels/paths/implicit/)
 };
 
 // The paths that run Highway loops (Choice::direct, Choice::implicit)

@@ -35,7 +35,7 @@ void decide(const ConvShape& shape, const Choice& choice, const xconv_plan_optio
   p->weights_are_a = choice.path == ConvPath::kPackedGemm && shape.d.layout == XCONV_LAYOUT_NCHW;
   PackedWeightsLayout& layout = p->layout;
   layout.tile = choice.path == ConvPath::kImplicitGemm
-                    ? implicit_gemm_tile(hwy_target_lanes(choice.loops_target), shape.d.out_channels)
+                    ? implicit_gemm_tile(shape, hwy_target_lanes(choice.loops_target))
                 : p->weights_are_a                     ? kernel.mr
                                                        : kernel.nr;
   layout.group_out_padded = round_up(static_cast<size_t>(shape.group_out), layout.tile);

@@ -217,6 +217,7 @@ ImplicitGemmJob implicit_job(const xconv_plan& p) {
   j.in_stride = s.in.stride, j.out_stride = s.out.stride;
   j.in_image_stride = s.in.image_stride, j.out_image_stride = s.out.image_stride;
   j.tile = static_cast<int64_t>(p.packed->layout.tile);
+  j.nhwc = d.layout == XCONV_LAYOUT_NHWC;
   return j;
 }
 

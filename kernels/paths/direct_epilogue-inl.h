@@ -27,6 +27,15 @@
 #define XCONV_LOOPS_SANITIZED 0
 #endif
 
+// The implicit GEMM's tile loops are unrolled whole, so that the
+// accumulators stay in registers (GCC otherwise indexes them in memory);
+// not in sanitizer builds.
+#if XCONV_LOOPS_SANITIZED
+#define XCONV_UNROLL_TILE
+#else
+#define XCONV_UNROLL_TILE _Pragma("GCC unroll 16")
+#endif
+
 HWY_BEFORE_NAMESPACE();
 namespace xconv {
 namespace HWY_NAMESPACE {
@@ -76,19 +85,21 @@ struct Finish {
 // whole tile: a branch a tile where Finish takes four a vector, which
 // showed in a short reduction's time (27 FMAs a vector for the seed) and in
 // the depthwise NHWC tiles. Row m holds channel o0 + m in every lane (NCHW)
-// or, per_lane, the channels from o0 + m (NHWC: a row of pixels).
+// or, per_lane, the vector of channels from o0 + m * lanes (NHWC: a row of
+// pixels).
 template <int kRows, int kCols, class D, class Job>
 HWY_INLINE void finish_tile(D d, const Job& j, int64_t o0, bool per_lane, hn::Vec<D> (&acc)[kRows][kCols]) {
   using F = Finish<D>;
+  const int64_t row_step = per_lane ? static_cast<int64_t>(hn::Lanes(d)) : 1;
   if (j.bias) {
     for (int m = 0; m < kRows; ++m) {
-      const auto bias = F::load(d, j.bias, o0 + m, per_lane);
+      const auto bias = F::load(d, j.bias, o0 + m * row_step, per_lane);
       for (int v = 0; v < kCols; ++v) acc[m][v] = hn::Add(acc[m][v], bias);
     }
   }
   if (j.slopes) {
     for (int m = 0; m < kRows; ++m) {
-      const auto slope = F::load(d, j.slopes, o0 + m, per_lane);
+      const auto slope = F::load(d, j.slopes, o0 + m * row_step, per_lane);
       for (int v = 0; v < kCols; ++v) acc[m][v] = F::leaky(acc[m][v], slope);
     }
   }
@@ -145,13 +156,25 @@ HWY_INLINE hn::Vec<D> chain_start(D d, const Job& j, const float* r, size_t coun
 }
 
 // Stores the first `count` lanes of v at y (all of them when count >= lanes).
+// AVX2: by halves, 4, 2 and 1 floats, plain stores: a masked store
+// (vmaskmovps) is microcoded on Zen 2 and 3, and an NHWC implicit GEMM
+// tile whose last vector of channels is cut short (seed_c3_55_k20's 20)
+// spent about a sixth of its time in them (perf annotate, Zen 3).
 template <class D>
 HWY_INLINE void store_first(D d, hn::Vec<D> v, size_t count, float* y) {
   if (count >= hn::Lanes(d)) {
     hn::StoreU(v, d, y);
     return;
   }
-#if XCONV_PARTIAL_BY_MASK
+#if HWY_TARGET == HWY_AVX2
+  const hn::Half<D> d4;
+  const hn::Half<decltype(d4)> d2;
+  auto four = hn::LowerHalf(d4, v);
+  if (count >= 4) hn::StoreU(four, d4, y), four = hn::UpperHalf(d4, v), y += 4, count -= 4;
+  auto two = hn::LowerHalf(d2, four);
+  if (count >= 2) hn::StoreU(two, d2, y), two = hn::UpperHalf(d2, four), y += 2, count -= 2;
+  if (count == 1) *y = hn::GetLane(two);
+#elif XCONV_PARTIAL_BY_MASK
   hn::BlendedStore(v, hn::FirstN(d, count), d, y);
 #else
   float lanes[64];  // more than any target's vector

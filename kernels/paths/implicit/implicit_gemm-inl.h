@@ -14,15 +14,7 @@
 
 #include "kernels/paths/direct_epilogue-inl.h"
 #include "kernels/paths/implicit/implicit_gemm.h"
-
-// The tile loops are unrolled whole, so that the accumulators stay in
-// registers (GCC otherwise indexes them in memory); not in sanitizer
-// builds (direct_epilogue-inl.h).
-#if XCONV_LOOPS_SANITIZED
-#define XCONV_UNROLL_TILE
-#else
-#define XCONV_UNROLL_TILE _Pragma("GCC unroll 8")
-#endif
+#include "kernels/paths/implicit/implicit_gemm_nhwc-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace xconv {
@@ -182,6 +174,7 @@ HWY_INLINE void fill_tap_offsets(const ImplicitGemmJob& j, int32_t* offset) {
 }
 
 void ImplicitGemm(const ImplicitGemmJob& j, const RunTensors& t, float* scratch, size_t task) {
+  if (j.nhwc) return ImplicitGemmNhwc(j, t, scratch, task);
   const int64_t bands = (j.out_h + j.band_rows - 1) / j.band_rows;
   const int64_t n = static_cast<int64_t>(task) / bands, oh0 = static_cast<int64_t>(task) % bands * j.band_rows;
   int32_t* offsets = reinterpret_cast<int32_t*>(scratch + j.band_floats);

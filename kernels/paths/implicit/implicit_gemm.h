@@ -1,24 +1,38 @@
-// Implicit GEMM for NCHW layers with a kernel larger than 1x1, foremost
-// those with few input channels (an RGB stem, the seed's 3-channel input):
-// the GEMM of the packed path, weights as A (a tile of output channels) and
-// the image as B (output pixels along the vector lanes), but B is never
-// packed. Each reduction index k = (c, r, s)
-// is an offset into the input, and a tile's B row for k is read in place.
+// Implicit GEMM for layers with a kernel larger than 1x1, foremost those
+// with few input channels (an RGB stem, the seed's 3-channel input): the
+// GEMM of the other paths, but its image operand is never packed and no
+// pointer is written for it. Each reduction index k is an offset into a
+// task's copy of its band of input rows, and a tile reads its operand for k
+// in place.
 //
 // Where C * R * S is small, the packed path pays for its panels: the
 // im2col of the image is R * S times the image, and the GEMM's K is too
-// short to hide the copy (seed_c3_55_k20: K = 27). Here a task copies only
-// its band of input rows, padded with zeros so that every load is a whole
-// vector with no edge cases, and split by column phase when the stride is
-// above 1 (phase p holds padded columns p, p + stride, ...), so that the
-// output pixels of a vector read consecutive floats at every stride. That
+// short to hide the copy (seed_c3_55_k20: K = 27); the indirect path pays
+// for its pointers and its calls, a tile's MR pointers per kernel row and a
+// micro-kernel call per NR channels for 27 multiply-adds each (the seed's
+// NHWC ran at 0.39x oneDNN's on Zen 3, with a third of its time outside
+// the micro-kernel). Here a task copies only its band of input rows, padded
+// with zeros so that every tile is the same loop with no edge cases; that
 // copy is about one image's worth, whatever the kernel size.
 //
-// Each output value is the same chain as the packed path's with one K
-// block: from 0 (or residual_scale * residual), one FMA per k in (c, r, s)
-// order, then bias, negative slope and clamp; padding taps multiply zeros.
-// The weights are packed as for the packed path (packed_weights.h) with a
-// tile of implicit_gemm_tile() output channels and one K block.
+// NCHW: weights as A (a tile of output channels, each weight broadcast),
+// the image as B (output pixels along the vector lanes). The band is split
+// by column phase when the stride is above 1 (phase p holds padded columns
+// p, p + stride, ...), so that the output pixels of a vector read
+// consecutive floats at every stride. k runs (c, r, s).
+//
+// NHWC (implicit_gemm_nhwc-inl.h): the indirect path's orientation, a tile
+// of output pixels by vectors of output channels, each input value
+// broadcast; the band keeps the image's layout, [row][column][channel], so
+// a tile's pixels are stride_w * C floats apart. k runs (r, s, c), the
+// indirect path's order, which makes the bits the indirect path's too (it
+// leaves out padding rows only where that changes no bit: indirect_gemm.h).
+//
+// Each output value is the same chain as the GEMM paths' with one K block:
+// from 0 (or residual_scale * residual), one FMA per k, then bias, negative
+// slope and clamp; padding taps multiply zeros. The weights are packed as
+// for the GEMM paths (packed_weights.h) with a tile of implicit_gemm_tile()
+// output channels and one K block.
 //
 // The loops are written once with Highway (implicit_gemm-inl.h) and built
 // for the targets of the depthwise loops (gen/isas.py's `depthwise`). This
@@ -36,10 +50,11 @@
 namespace xconv {
 
 // Whether the path serves the layer, for loops with vectors of `lanes`
-// floats: NCHW, one group, a kernel larger than 1x1, strides the phase
-// split keeps small, a band of at most kImplicitGemmMaxBandBytes (the
-// packed path's panel budget), and either a short reduction (at most
-// kImplicitGemmShortDepth) or output rows of at least kImplicitGemmDeepWidth.
+// floats: one group, a kernel larger than 1x1, a band of at most
+// kImplicitGemmMaxBandBytes (the packed path's panel budget), and in NCHW
+// strides the phase split keeps small and either a short reduction (at most
+// kImplicitGemmShortDepth) or output rows of at least kImplicitGemmDeepWidth;
+// in NHWC at most kImplicitGemmNhwcChannels input channels.
 // Measured on Zen 5 against the packed path, one core: a 1x1 layer's panel
 // is no bigger than its image, and the packed path ran those 1.1-1.2x
 // faster (2.8x on a 7x7 image). With a larger kernel and a short reduction
@@ -50,6 +65,7 @@ namespace xconv {
 constexpr int64_t kImplicitGemmShortDepth = 160;
 constexpr int64_t kImplicitGemmDeepWidth = 32;
 constexpr double kImplicitGemmMaxBandBytes = 1024 * 1024;
+constexpr int64_t kImplicitGemmNhwcChannels = 4;
 bool implicit_gemm_fits(const ConvShape& shape, size_t lanes);  // lanes: for the band's size
 
 struct ImplicitGemmJob {
@@ -65,22 +81,39 @@ struct ImplicitGemmJob {
   // between images.
   int64_t in_stride, out_stride, in_image_stride, out_image_stride;
   int64_t tile;  // output channels per weight tile: implicit_gemm_tile()
+  bool nhwc;     // the layout; in NHWC in_stride and out_stride are between pixels
   // Set by plan_implicit_gemm: output rows per task, and the task's copy of
-  // its input rows: `band_in_rows` padded rows per channel, each stride_w
-  // phases of `phase_w` floats, `band_floats` in all. After the band the
-  // workspace holds the tap offsets (implicit_gemm-inl.h).
+  // its input rows: `band_in_rows` padded rows, in NCHW per channel, each
+  // stride_w phases of `phase_w` floats; in NHWC of `phase_w` columns of
+  // C floats. `band_floats` in all. After the band the workspace holds the
+  // tap offsets (implicit_gemm-inl.h).
   int64_t band_rows, band_in_rows, phase_w, band_floats;
 };
 
-// Output channels per tile for K output channels and loops with vectors of
-// `lanes` floats. The tile's accumulators, its B vectors and a broadcast
-// weight fill the vector registers: 4 channels by 3 vectors on AVX2's
-// 8-lane target (all 16 registers; 1.13-1.17x the 3 by 3 that left three
-// spare), up to 6 by 4 on the others (32). There the tile is 4, 5 or 6,
-// whichever wastes the least on the padded last tile, each tile costing
-// its rows plus about two rows' worth of loads (K = 20: 5, where 6
-// computed 24 channels and ran 1.25x slower; K = 64: 6).
-int64_t implicit_gemm_tile(size_t lanes, int64_t out_channels);
+// Output channels per tile, for loops with vectors of `lanes` floats.
+// NCHW: the tile's rows (each a channel broadcast across the lanes) by its
+// vectors of pixels fill the vector registers: 4 channels by 3 vectors on
+// AVX2's 8-lane target (all 16 registers; 1.13-1.17x the 3 by 3 that left
+// three spare), up to 6 by 4 on the others (32). There the tile is 4, 5 or
+// 6, whichever wastes the least on the padded last tile, each tile costing
+// its rows plus about two rows' worth of loads (K = 20: 5, where 6 computed
+// 24 channels and ran 1.25x slower; K = 64: 6).
+// NHWC: 1 to kImplicitGemmMaxVectors vectors of channels, whichever
+// computes the fewest padded channels, counting a tile's loads beyond one
+// per FMA as FMAs (a tile of v vectors by p pixels loads v + p times for
+// v * p FMAs; implicit_gemm_nhwc-inl.h gives p for each v); K = 20 on AVX2:
+// 3 vectors, K = 64: 2.
+constexpr int kImplicitGemmMaxVectors = 4;
+constexpr int kImplicitGemmMaxPixels = 12;  // pixels a tile, at most (NHWC)
+int64_t implicit_gemm_tile(const ConvShape& shape, size_t lanes);
+
+// Pixels of an NHWC tile of `vectors` output vectors on a target with
+// `registers` vector registers (AVX2's 8-lane target 16, the others 32):
+// its accumulators, the weight vectors and a broadcast in registers.
+constexpr int implicit_gemm_nhwc_pixels(int vectors, int registers) {
+  return (registers - vectors - 1) / vectors < kImplicitGemmMaxPixels ? (registers - vectors - 1) / vectors
+                                                                     : kImplicitGemmMaxPixels;
+}
 
 // Whether the band's tap offsets (int32) can address it: a plan on packed
 // weights may have a wider image than the one the path was chosen for.

@@ -31,7 +31,21 @@ constexpr int64_t kMaxStrideW = 4;
 // rows a band copies twice (kernel height - stride) stay a small part.
 constexpr int64_t kBandRows = 4;
 
-int64_t implicit_gemm_tile(size_t lanes, int64_t out_channels) {
+int64_t implicit_gemm_tile(const ConvShape& s, size_t lanes) {
+  const int64_t out_channels = s.d.out_channels, L = static_cast<int64_t>(lanes);
+  if (s.d.layout == XCONV_LAYOUT_NHWC) {
+    const int registers = lanes == 8 ? 16 : 32;
+    int64_t best = 1;
+    double best_cost = INFINITY;
+    for (int v = 1; v <= kImplicitGemmMaxVectors; ++v) {
+      const int p = implicit_gemm_nhwc_pixels(v, registers);
+      if (p < v) break;  // AVX2's 4 by 2: GCC made the weights FMA operands, a load an FMA
+      const double padded = static_cast<double>((out_channels + v * L - 1) / (v * L) * v * L);
+      const double cost = padded * std::max(1.0, static_cast<double>(v + p) / (v * p));
+      if (cost <= best_cost) best = v, best_cost = cost;  // ties: the wider tile, fewer broadcasts
+    }
+    return best * L;
+  }
   if (lanes == 8) return 4;
   int64_t best = 6, best_cost = INT64_MAX;
   for (int64_t tile = 6; tile >= 4; --tile) {
@@ -53,6 +67,14 @@ Band band_of(const ConvShape& s, size_t lanes) {
   b.rows = static_cast<double>(std::min(s.out_h, kBandRows));
   b.in_rows = (b.rows - 1) * static_cast<double>(d.stride_height) +
               static_cast<double>(d.kernel_height - 1) * static_cast<double>(d.dilation_height) + 1;
+  if (d.layout == XCONV_LAYOUT_NHWC) {
+    // Columns for whole tiles of up to kImplicitGemmMaxPixels pixels, and
+    // the furthest the last one's taps reach.
+    b.phase_w = static_cast<double>(s.out_w + kImplicitGemmMaxPixels - 2) * static_cast<double>(d.stride_width) +
+                static_cast<double>((d.kernel_width - 1) * d.dilation_width) + 1;
+    b.floats = b.in_rows * b.phase_w * static_cast<double>(d.in_channels);
+    return b;
+  }
   // Whole vectors of output columns, and the furthest a tap reaches past them.
   b.phase_w = std::ceil(static_cast<double>(s.out_w) / L) * L +
               std::floor(static_cast<double>((d.kernel_width - 1) * d.dilation_width) / static_cast<double>(d.stride_width));
@@ -62,10 +84,12 @@ Band band_of(const ConvShape& s, size_t lanes) {
 
 bool implicit_gemm_fits(const ConvShape& s, size_t lanes) {
   const xconv_conv2d_desc& d = s.d;
-  if (d.layout != XCONV_LAYOUT_NCHW || d.groups != 1 || d.kernel_height * d.kernel_width == 1 ||
-      d.stride_width > kMaxStrideW || band_of(s, lanes).floats * sizeof(float) > kImplicitGemmMaxBandBytes) {
+  if (d.groups != 1 || d.kernel_height * d.kernel_width == 1 ||
+      band_of(s, lanes).floats * sizeof(float) > kImplicitGemmMaxBandBytes) {
     return false;
   }
+  if (d.layout == XCONV_LAYOUT_NHWC) return d.in_channels <= kImplicitGemmNhwcChannels;
+  if (d.stride_width > kMaxStrideW) return false;
   return s.gemm_k <= kImplicitGemmShortDepth || s.out_w >= kImplicitGemmDeepWidth;
 }
 
