@@ -382,30 +382,39 @@ TEST_P(EveryIsa, PaddingRowsSkippedWithTheSameBits) {
 // kernel, rows that end mid-vector, output channels that end mid-tile (each
 // tile size), a residual, PReLU and a clamp. Where this ISA has no loops
 // for it, the option is refused.
+// A layer of one group for the implicit GEMM's checks, the n-th of its
+// list: batch 2, more padding before than after, and by n a residual, a
+// clamp or PReLU.
+struct ImplicitShape { int64_t c, k, h, w, kh, kw, stride_h, stride_w, dilation, pad; };
+ConvCase implicit_case(const ImplicitShape& sh, xconv_layout layout, int n) {
+  ConvCase c;
+  xconv_conv2d_desc& d = c.desc;
+  xconv_conv2d_desc_init(&d);
+  d.layout = layout;
+  d.batch = 2;
+  d.in_channels = sh.c, d.out_channels = sh.k;
+  d.in_height = sh.h, d.in_width = sh.w;
+  d.kernel_height = sh.kh, d.kernel_width = sh.kw;
+  d.stride_height = sh.stride_h, d.stride_width = sh.stride_w;
+  d.dilation_height = d.dilation_width = sh.dilation;
+  d.pad_top = d.pad_left = sh.pad;
+  d.pad_bottom = d.pad_right = sh.pad / 2;
+  d.has_residual = n % 2;
+  d.output_min = n % 3 == 0 ? -0.25f : -HUGE_VALF;
+  c.prelu = n % 3 == 1;
+  c.seed = static_cast<uint64_t>(n);
+  return c;
+}
+
 TEST_P(EveryIsa, ImplicitGemmMatchesThePackedPathBits) {
-  struct Shape { int64_t c, k, h, w, kh, kw, stride_h, stride_w, dilation, pad; };
-  const Shape shapes[] = {{3, 20, 55, 55, 3, 3, 1, 1, 1, 1}, {3, 64, 37, 41, 7, 7, 2, 2, 1, 3},
-                          {1, 7, 9, 70, 3, 5, 1, 3, 1, 2},    {5, 1, 12, 17, 2, 3, 2, 4, 2, 0},
-                          {2, 13, 6, 33, 3, 3, 3, 1, 2, 4},   {16, 24, 8, 16, 3, 3, 1, 1, 1, 1},
-                          {4, 17, 5, 5, 1, 3, 1, 2, 1, 1},    {3, 8, 20, 40, 3, 3, 2, 2, 1, 2},
-                          {40, 9, 6, 40, 3, 3, 1, 1, 1, 1}};  // the last: a deep reduction on wide rows
+  const ImplicitShape shapes[] = {{3, 20, 55, 55, 3, 3, 1, 1, 1, 1}, {3, 64, 37, 41, 7, 7, 2, 2, 1, 3},
+                                  {1, 7, 9, 70, 3, 5, 1, 3, 1, 2},    {5, 1, 12, 17, 2, 3, 2, 4, 2, 0},
+                                  {2, 13, 6, 33, 3, 3, 3, 1, 2, 4},   {16, 24, 8, 16, 3, 3, 1, 1, 1, 1},
+                                  {4, 17, 5, 5, 1, 3, 1, 2, 1, 1},    {3, 8, 20, 40, 3, 3, 2, 2, 1, 2},
+                                  {40, 9, 6, 40, 3, 3, 1, 1, 1, 1}};  // the last: a deep reduction on wide rows
   int n = 0;
-  for (const Shape& sh : shapes) {
-    ConvCase c;
-    xconv_conv2d_desc& d = c.desc;
-    xconv_conv2d_desc_init(&d);
-    d.batch = 2;
-    d.in_channels = sh.c, d.out_channels = sh.k;
-    d.in_height = sh.h, d.in_width = sh.w;
-    d.kernel_height = sh.kh, d.kernel_width = sh.kw;
-    d.stride_height = sh.stride_h, d.stride_width = sh.stride_w;
-    d.dilation_height = d.dilation_width = sh.dilation;
-    d.pad_top = d.pad_left = sh.pad;
-    d.pad_bottom = d.pad_right = sh.pad / 2;
-    d.has_residual = ++n % 2;
-    d.output_min = n % 3 == 0 ? -0.25f : -HUGE_VALF;
-    c.prelu = n % 3 == 1;
-    c.seed = static_cast<uint64_t>(n);
+  for (const ImplicitShape& sh : shapes) {
+    const ConvCase c = implicit_case(sh, XCONV_LAYOUT_NCHW, ++n);
     xconv_plan_options implicit, packed;
     xconv_plan_options_init(&implicit);
     implicit.isa = GetParam();
@@ -424,30 +433,14 @@ TEST_P(EveryIsa, ImplicitGemmMatchesThePackedPathBits) {
 // come up; strides 1 to 5, dilation, padding wider than the kernel, rows
 // that end mid-tile, a residual, PReLU and a clamp.
 TEST_P(EveryIsa, ImplicitGemmNhwcMatchesTheIndirectPathBits) {
-  struct Shape { int64_t c, k, h, w, kh, kw, stride_h, stride_w, dilation, pad; };
-  const Shape shapes[] = {{3, 20, 55, 55, 3, 3, 1, 1, 1, 1}, {3, 64, 37, 41, 7, 7, 2, 2, 1, 3},
-                          {1, 7, 9, 70, 3, 5, 1, 3, 1, 2},    {4, 1, 12, 17, 2, 3, 2, 5, 2, 0},
-                          {2, 13, 6, 33, 3, 3, 3, 1, 2, 4},   {4, 33, 8, 16, 3, 3, 1, 1, 1, 1},
-                          {4, 17, 5, 5, 1, 3, 1, 2, 1, 1},    {3, 48, 20, 40, 3, 3, 2, 2, 1, 2},
-                          {2, 40, 6, 29, 5, 5, 1, 1, 1, 2}};
+  const ImplicitShape shapes[] = {{3, 20, 55, 55, 3, 3, 1, 1, 1, 1}, {3, 64, 37, 41, 7, 7, 2, 2, 1, 3},
+                                  {1, 7, 9, 70, 3, 5, 1, 3, 1, 2},    {4, 1, 12, 17, 2, 3, 2, 5, 2, 0},
+                                  {2, 13, 6, 33, 3, 3, 3, 1, 2, 4},   {4, 33, 8, 16, 3, 3, 1, 1, 1, 1},
+                                  {4, 17, 5, 5, 1, 3, 1, 2, 1, 1},    {3, 48, 20, 40, 3, 3, 2, 2, 1, 2},
+                                  {2, 40, 6, 29, 5, 5, 1, 1, 1, 2}};
   int n = 0;
-  for (const Shape& sh : shapes) {
-    ConvCase c;
-    xconv_conv2d_desc& d = c.desc;
-    xconv_conv2d_desc_init(&d);
-    d.layout = XCONV_LAYOUT_NHWC;
-    d.batch = 2;
-    d.in_channels = sh.c, d.out_channels = sh.k;
-    d.in_height = sh.h, d.in_width = sh.w;
-    d.kernel_height = sh.kh, d.kernel_width = sh.kw;
-    d.stride_height = sh.stride_h, d.stride_width = sh.stride_w;
-    d.dilation_height = d.dilation_width = sh.dilation;
-    d.pad_top = d.pad_left = sh.pad;
-    d.pad_bottom = d.pad_right = sh.pad / 2;
-    d.has_residual = ++n % 2;
-    d.output_min = n % 3 == 0 ? -0.25f : -HUGE_VALF;
-    c.prelu = n % 3 == 1;
-    c.seed = static_cast<uint64_t>(n);
+  for (const ImplicitShape& sh : shapes) {
+    const ConvCase c = implicit_case(sh, XCONV_LAYOUT_NHWC, ++n);
     xconv_plan_options implicit, indirect;
     xconv_plan_options_init(&implicit);
     implicit.isa = GetParam();

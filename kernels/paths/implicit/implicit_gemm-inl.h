@@ -174,17 +174,26 @@ HWY_INLINE void fill_tap_offsets(const ImplicitGemmJob& j, int32_t* offset) {
 }
 
 void ImplicitGemm(const ImplicitGemmJob& j, const RunTensors& t, float* scratch, size_t task) {
-  if (j.nhwc) return ImplicitGemmNhwc(j, t, scratch, task);
   const int64_t bands = (j.out_h + j.band_rows - 1) / j.band_rows;
   const int64_t n = static_cast<int64_t>(task) / bands, oh0 = static_cast<int64_t>(task) % bands * j.band_rows;
   int32_t* offsets = reinterpret_cast<int32_t*>(scratch + j.band_floats);
-  fill_tap_offsets(j, offsets);
-  copy_band(j, t.input + n * j.in_image_stride, oh0 * j.stride_h, scratch);
+  const float* image = t.input + n * j.in_image_stride;
+  if (j.nhwc) {
+    fill_tap_offsets_nhwc(j, offsets);
+    copy_band_nhwc(j, image, oh0 * j.stride_h, scratch);
+  } else {
+    fill_tap_offsets(j, offsets);
+    copy_band(j, image, oh0 * j.stride_h, scratch);
+  }
   float* out = t.output + n * j.out_image_stride;
   const float* res = t.residual ? t.residual + n * j.out_image_stride : nullptr;
   const int64_t oh1 = std::min(j.out_h, oh0 + j.band_rows);
   for (int64_t oh = oh0; oh < oh1; ++oh) {
     const int64_t row0 = (oh - oh0) * j.stride_h;
+    if (j.nhwc) {
+      nhwc_output_row_any(j, scratch, offsets, row0, oh, out, res);
+      continue;
+    }
 #if HWY_TARGET == HWY_AVX2
     output_row<4>(j, scratch, offsets, row0, oh, out, res);  // implicit_gemm_tile: the one tile of 16 registers
 #else

@@ -187,25 +187,14 @@ HWY_INLINE void nhwc_row_of(const ImplicitGemmJob& j, const float* band, const i
   }
 }
 
-void ImplicitGemmNhwc(const ImplicitGemmJob& j, const RunTensors& t, float* scratch, size_t task) {
-  const hn::ScalableTag<float> d;
-  const int64_t bands = (j.out_h + j.band_rows - 1) / j.band_rows;
-  const int64_t n = static_cast<int64_t>(task) / bands, oh0 = static_cast<int64_t>(task) % bands * j.band_rows;
-  int32_t* offsets = reinterpret_cast<int32_t*>(scratch + j.band_floats);
-  fill_tap_offsets_nhwc(j, offsets);
-  copy_band_nhwc(j, t.input + n * j.in_image_stride, oh0 * j.stride_h, scratch);
-  float* out = t.output + n * j.out_image_stride;
-  const float* res = t.residual ? t.residual + n * j.out_image_stride : nullptr;
-  const int64_t oh1 = std::min(j.out_h, oh0 + j.band_rows);
-  const int64_t vectors = j.tile / static_cast<int64_t>(hn::Lanes(d));
-  for (int64_t oh = oh0; oh < oh1; ++oh) {
-    const int64_t row0 = (oh - oh0) * j.stride_h;
-    switch (vectors) {  // implicit_gemm_tile: at most kImplicitGemmMaxVectors
-      case 1: nhwc_row_of<1>(j, scratch, offsets, row0, oh, out, res); break;
-      case 2: nhwc_row_of<2>(j, scratch, offsets, row0, oh, out, res); break;
-      case 3: nhwc_row_of<3>(j, scratch, offsets, row0, oh, out, res); break;
-      default: nhwc_row_of<4>(j, scratch, offsets, row0, oh, out, res); break;
-    }
+// Every output channel of row oh in tiles of the job's vectors.
+HWY_INLINE void nhwc_output_row_any(const ImplicitGemmJob& j, const float* band, const int32_t* offsets, int64_t row0,
+                                    int64_t oh, float* out, const float* res) {
+  switch (j.tile / static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>()))) {  // at most kImplicitGemmMaxVectors
+    case 1: return nhwc_row_of<1>(j, band, offsets, row0, oh, out, res);
+    case 2: return nhwc_row_of<2>(j, band, offsets, row0, oh, out, res);
+    case 3: return nhwc_row_of<3>(j, band, offsets, row0, oh, out, res);
+    default: return nhwc_row_of<4>(j, band, offsets, row0, oh, out, res);
   }
 }
 
