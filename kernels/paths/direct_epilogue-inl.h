@@ -127,7 +127,8 @@ HWY_INLINE float finish_point(const Job& j, int64_t o, float y) {
 
 // Part of a vector, read or written where only its first lanes may be
 // touched: x86's masked loads and stores (AVX2's vmaskmov, AVX-512's mask
-// registers) leave the other lanes' memory alone and never fault on it.
+// registers) leave the other lanes' memory alone and never fault on it
+// (AVX2 stores go by halves instead: store_first).
 // Elsewhere, and under the sanitizers (which may check the whole width),
 // through a buffer on the stack: a vector store and scalar copies, which
 // cost an NCHW row's last vector several times a whole one.
@@ -170,9 +171,17 @@ HWY_INLINE void store_first(D d, hn::Vec<D> v, size_t count, float* y) {
   const hn::Half<D> d4;
   const hn::Half<decltype(d4)> d2;
   auto four = hn::LowerHalf(d4, v);
-  if (count >= 4) hn::StoreU(four, d4, y), four = hn::UpperHalf(d4, v), y += 4, count -= 4;
+  if (count >= 4) {
+    hn::StoreU(four, d4, y);
+    four = hn::UpperHalf(d4, v);
+    y += 4, count -= 4;
+  }
   auto two = hn::LowerHalf(d2, four);
-  if (count >= 2) hn::StoreU(two, d2, y), two = hn::UpperHalf(d2, four), y += 2, count -= 2;
+  if (count >= 2) {
+    hn::StoreU(two, d2, y);
+    two = hn::UpperHalf(d2, four);
+    y += 2, count -= 2;
+  }
   if (count == 1) *y = hn::GetLane(two);
 #elif XCONV_PARTIAL_BY_MASK
   hn::BlendedStore(v, hn::FirstN(d, count), d, y);

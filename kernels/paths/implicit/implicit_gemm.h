@@ -101,8 +101,9 @@ struct ImplicitGemmJob {
 // NHWC: 1 to kImplicitGemmMaxVectors vectors of channels, whichever
 // computes the fewest padded channels, counting a tile's loads beyond one
 // per FMA as FMAs (a tile of v vectors by p pixels loads v + p times for
-// v * p FMAs; implicit_gemm_nhwc-inl.h gives p for each v); K = 20 on AVX2:
-// 3 vectors, K = 64: 2.
+// v * p FMAs; implicit_gemm_nhwc_pixels gives p for each v), and never a
+// tile of fewer pixels than vectors (AVX2's 4 by 2: GCC made its weights
+// FMA memory operands, a load an FMA); K = 20 on AVX2: 3 vectors, K = 64: 2.
 constexpr int kImplicitGemmMaxVectors = 4;
 constexpr int kImplicitGemmMaxPixels = 12;  // pixels a tile, at most (NHWC)
 int64_t implicit_gemm_tile(const ConvShape& shape, size_t lanes);

@@ -4,9 +4,9 @@
 // channels, with the output channels along the vector lanes and each input
 // value broadcast, but where the indirect path writes MR pointers per tap
 // for every tile and calls a micro-kernel per NR channels, here a tile's
-// pixels are a fixed step apart in the band copy and every reduction index
-// is one offset from a table: no pointers, no calls, and no edge cases,
-// the band holding the padding as zeros.
+// pixels are a fixed step apart in the band copy and each tap is one
+// offset from a table, its C channels following: no pointers, no calls,
+// and no edge cases, the band holding the padding as zeros.
 #ifndef XCONV_KERNELS_PATHS_IMPLICIT_IMPLICIT_GEMM_NHWC_INL_H_
 #define XCONV_KERNELS_PATHS_IMPLICIT_IMPLICIT_GEMM_NHWC_INL_H_
 
@@ -66,8 +66,8 @@ HWY_INLINE void fill_tap_offsets_nhwc(const ImplicitGemmJob& j, int32_t* offset)
 // kPixels output pixels of row oh from column ow0 (`pixels` of them
 // stored) by kVectors vectors of output channels from o0; `row0` is the
 // band row that kernel row 0 reads, `w` the tile's packed weights (k-major,
-// ImplicitGemmJob::tile a k). Per k: kVectors weight loads and kPixels
-// broadcasts for kVectors * kPixels FMAs. A tile past the last column
+// ImplicitGemmJob::tile a k). Per k = (r, s, c): kVectors weight loads and
+// kPixels broadcasts for kVectors * kPixels FMAs. A tile past the last column
 // computes on the band's zero columns and is not stored; channels past
 // out_channels on the padded tile's zero weights, neither. kWhole: every
 // pixel is stored and every vector but the last is whole, so the stores

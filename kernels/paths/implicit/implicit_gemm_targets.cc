@@ -39,7 +39,7 @@ int64_t implicit_gemm_tile(const ConvShape& s, size_t lanes) {
     double best_cost = INFINITY;
     for (int v = 1; v <= kImplicitGemmMaxVectors; ++v) {
       const int p = implicit_gemm_nhwc_pixels(v, registers);
-      if (p < v) break;  // AVX2's 4 by 2: GCC made the weights FMA operands, a load an FMA
+      if (p < v) break;  // implicit_gemm.h: AVX2's 4 by 2
       const double padded = static_cast<double>((out_channels + v * L - 1) / (v * L) * v * L);
       const double cost = padded * std::max(1.0, static_cast<double>(v + p) / (v * p));
       if (cost <= best_cost) best = v, best_cost = cost;  // ties: the wider tile, fewer broadcasts
