@@ -411,7 +411,8 @@ TEST_P(EveryIsa, ImplicitGemmMatchesThePackedPathBits) {
                                   {1, 7, 9, 70, 3, 5, 1, 3, 1, 2},    {5, 1, 12, 17, 2, 3, 2, 4, 2, 0},
                                   {2, 13, 6, 33, 3, 3, 3, 1, 2, 4},   {16, 24, 8, 16, 3, 3, 1, 1, 1, 1},
                                   {4, 17, 5, 5, 1, 3, 1, 2, 1, 1},    {3, 8, 20, 40, 3, 3, 2, 2, 1, 2},
-                                  {40, 9, 6, 40, 3, 3, 1, 1, 1, 1}};  // the last: a deep reduction on wide rows
+                                  {40, 9, 6, 40, 3, 3, 1, 1, 1, 1},   // a deep reduction on wide rows
+                                  {2, 11, 4, 75, 3, 3, 1, 1, 1, 1}};  // a row of 10 (AVX2) or 5 vectors: its rest split
   int n = 0;
   for (const ImplicitShape& sh : shapes) {
     const ConvCase c = implicit_case(sh, XCONV_LAYOUT_NCHW, ++n);
