@@ -7,8 +7,10 @@
 //   openblas_nchw            im2col of the whole image + OpenBLAS sgemm
 // After its timing, every result is checked against the double-precision
 // reference within xconv's error bound: the counter `wrong` is the number of
-// elements outside it (0: correct). The context line `fma_peak_gflops` is
-// the FMA peak of the best ISA on this many threads, measured in the same run.
+// elements outside it (0: correct). The benchmark `peak/fma` is the FMA
+// peak of xconv's ISA on this many threads, run among the layers (below);
+// the context line `fma_peak_gflops`, the same peak measured once before
+// the run, is what bench/compare.py falls back on where a filter left it out.
 // Use repetitions and compare medians in one run (bench/compare.py does):
 //   build/bench/bench_conv --benchmark_repetitions=5 --benchmark_out=conv.json
 // Flags: --layers=FILE, --threads=N (default: all hardware threads),
@@ -114,6 +116,31 @@ void bench_impl(benchmark::State& state, std::string layer, xconv_conv2d_desc d,
   if (settings.check) state.counters["wrong"] = static_cast<double>(wrong_elements(layer, d, data, conv->output_nchw()));
 }
 
+// The FMA loop of xconv's ISA on every thread of the run (Google
+// Benchmark's threads, started together), as a benchmark like the layers:
+// its repetitions are shuffled among theirs, so that its median saw the
+// same slow spells of a shared machine as theirs did, and %peak is a ratio
+// of two medians of the same run. Measured once before the run instead, it
+// read 68 GFLOP/s on a Zen 3 whose cores peak at 100, and the table showed
+// layers at 131% of it.
+void bench_peak(benchmark::State& state, xconv_isa isa) {
+  const size_t iterations = size_t{1} << 18;  // about half a millisecond
+  xconv::tools::FmaLoop loop;
+  float sink = 0.0f;
+  for (auto _ : state) sink += xconv::tools::fma_chains(isa, iterations, &loop);
+  benchmark::DoNotOptimize(sink);
+  if (loop.lanes == 0) {
+    state.SkipWithError("no FMA loop for this ISA here");
+    return;
+  }
+  // This thread's flops: the threads' counters are summed, then divided by
+  // the run's time (an iteration-invariant counter would count each
+  // thread's work once per thread).
+  const double flops = 2.0 * static_cast<double>(loop.lanes * loop.fmas_per_iteration * iterations) *
+                       static_cast<double>(state.iterations());
+  state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsRate);
+}
+
 std::vector<std::string> split(const std::string& list) {
   std::vector<std::string> out;
   std::stringstream in(list);
@@ -171,6 +198,7 @@ int main(int argc, char** argv) {
     }
   }
   const xconv_isa isa = settings.isa == XCONV_ISA_AUTO ? xconv_best_isa() : settings.isa;
+  benchmark::RegisterBenchmark("peak/fma", bench_peak, isa)->UseRealTime()->Threads(settings.threads);
   const double peak = xconv::tools::fma_peak_threads(isa, settings.threads);
   std::printf("threads: %d (xconv, oneDNN via OpenMP, XNNPACK via pthreadpool, OpenBLAS); FMA peak %.1f GFLOP/s\n",
               settings.threads, peak * 1e-9);

@@ -2,8 +2,10 @@
 """Tables of one or more bench_conv runs: per layer, the median GFLOP/s of
 every implementation, xconv against each peer in the same layout, best
 against best (xconv's faster layout against oneDNN's fastest), xconv's best
-as a percentage of the FMA peak measured in the same run, and the geometric
-mean of every ratio. A result outside the error bound is flagged WRONG and
+as a percentage of the FMA peak measured in the same run (the median of
+bench_conv's `peak/fma` runs, shuffled among the layers'; or, where the run
+left it out, the peak measured once before it), and the geometric mean of
+every ratio. A result outside the error bound is flagged WRONG and
 left out of the means.
 
   build/bench/bench_conv --threads=1 --benchmark_repetitions=5 --benchmark_out=t1.json
@@ -38,7 +40,7 @@ def gflops(b):
 def load(path):
     with open(path) as f:
         run = json.load(f)
-    median, wrong, threads = {}, set(), "?"
+    median, wrong, threads, peak = {}, set(), "?", 0.0
     # Registration order (the layer file's), also when the repetitions ran
     # shuffled (--benchmark_enable_random_interleaving) and were reported
     # in another order; the median aggregate wins over single repetitions.
@@ -48,17 +50,22 @@ def load(path):
             continue
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
             continue
+        if b["run_name"].startswith("peak/"):
+            peak = gflops(b)
+            continue
         _, layer, impl = b["run_name"].split("/")[:3]
         median[(layer, impl)] = gflops(b)
         if b.get("wrong", 0) > 0:
             wrong.add((layer, impl))
         threads = int(b.get("threads", 0)) or threads
-    peak = float(run.get("context", {}).get("fma_peak_gflops", 0) or 0)
-    return median, wrong, threads, peak, run.get("context", {})
+    source = "median among the layers"
+    if not peak:
+        peak, source = float(run.get("context", {}).get("fma_peak_gflops", 0) or 0), "measured before the run"
+    return median, wrong, threads, (peak, source), run.get("context", {})
 
 
 def table(path, markdown, only):
-    median, wrong, threads, peak, context = load(path)
+    median, wrong, threads, (peak, source), context = load(path)
     layers = [layer for layer in dict.fromkeys(layer for layer, _ in median) if not only or layer in only]
     heads = ["layer"] + [SHORT[i] for i in IMPLS] + [r[0] for r in RATIOS] + ["%peak"]
     rows, logs = [], {r[0]: [] for r in RATIOS}
@@ -81,8 +88,8 @@ def table(path, markdown, only):
     mean = ["geometric mean (%d layers)" % len(layers)] + [""] * len(IMPLS)
     mean += ["%.2f" % math.exp(sum(v) / len(v)) if v else "-" for v in logs.values()] + [""]
     rows.append(mean)
-    print("%s: threads %s, xconv ISA %s, FMA peak %.1f GFLOP/s (same run), median GFLOP/s; ratio > 1: xconv faster"
-          % (path, threads, context.get("xconv_isa", "?"), peak))
+    print("%s: threads %s, xconv ISA %s, FMA peak %.1f GFLOP/s (same run, %s), median GFLOP/s; ratio > 1: xconv faster"
+          % (path, threads, context.get("xconv_isa", "?"), peak, source))
     if markdown:
         print("| " + " | ".join(heads) + " |")
         print("|" + "---|" * len(heads))

@@ -49,6 +49,12 @@ double best_rate(Chains chains) {
 
 }  // namespace
 
+float fma_chains(xconv_isa isa, size_t iterations, FmaLoop* loop) {
+  const Chains chains = chains_for(isa);
+  *loop = FmaLoop();
+  return chains ? chains(iterations, loop) : 0.0f;
+}
+
 double fma_peak(xconv_isa isa) {
   const Chains chains = chains_for(isa);
   return chains ? best_rate(chains) : 0.0;

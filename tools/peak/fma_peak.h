@@ -23,6 +23,12 @@ double fma_peak(xconv_isa isa);
 // peak that a run on that many threads is measured against.
 double fma_peak_threads(xconv_isa isa, int threads);
 
+// One untimed run of `iterations` rounds of the ISA's loop on the calling
+// thread, for callers that time it themselves (bench_conv's peak among the
+// layers). Fills in `loop` (lanes 0 when this build or CPU has no such
+// loop) and returns a value that depends on every FMA.
+float fma_chains(xconv_isa isa, size_t iterations, FmaLoop* loop);
+
 }  // namespace xconv::tools
 
 extern "C" {
