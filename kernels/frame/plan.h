@@ -50,6 +50,11 @@ struct xconv_plan {
   // Work split: tasks = batch * groups * pixel_chunks * weight_chunks.
   size_t pixel_chunk = 0, pixel_chunks = 0;    // chunk sizes in pixels / out channels,
   size_t weight_chunk = 0, weight_chunks = 0;  // multiples of the tile sizes
+  // Neighbouring tasks take the next weight chunk, or with this the next
+  // pixel chunk (gemm_tasks.h): where the weights dominate, so that the
+  // thread running one chunk of weights over some pixels mostly runs it over
+  // the others too and streams it once (plan.cc, split_dominant_weights).
+  bool pixel_chunks_inner = false;
 
   // The packed weights, bias and slopes (packed.h): the plan's own, or
   // shared with other plans through the caller's xconv_packed_weights.

@@ -31,10 +31,18 @@ inline size_t gemm_task_count(const xconv_plan& p, const RunExtent& e) {
 
 inline TaskRange decompose_task(const xconv_plan& p, const RunExtent& e, size_t task) {
   TaskRange t;
-  const size_t wc = task % p.weight_chunks;
-  task /= p.weight_chunks;
-  const size_t pc = task % e.pixel_chunks;
-  task /= e.pixel_chunks;
+  size_t wc, pc;
+  if (p.pixel_chunks_inner) {
+    pc = task % e.pixel_chunks;
+    task /= e.pixel_chunks;
+    wc = task % p.weight_chunks;
+    task /= p.weight_chunks;
+  } else {
+    wc = task % p.weight_chunks;
+    task /= p.weight_chunks;
+    pc = task % e.pixel_chunks;
+    task /= e.pixel_chunks;
+  }
   t.g = static_cast<int64_t>(task % static_cast<size_t>(p.shape.d.groups));
   t.n = static_cast<int64_t>(task / static_cast<size_t>(p.shape.d.groups));
   t.pixel_begin = pc * p.pixel_chunk;
