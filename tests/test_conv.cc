@@ -406,6 +406,27 @@ ConvCase implicit_case(const ImplicitShape& sh, xconv_layout layout, int n) {
   return c;
 }
 
+// Each shape, the n-th of its list, through the implicit GEMM and through
+// `reference_path` on the same ISA: the same bits (the indirect path in one
+// K block; the packed path's blocks are as deep as these reductions).
+template <size_t N>
+void implicit_matches(const ImplicitShape (&shapes)[N], xconv_layout layout, const char* reference_path,
+                      xconv_isa isa) {
+  int n = 0;
+  for (const ImplicitShape& sh : shapes) {
+    const ConvCase c = implicit_case(sh, layout, ++n);
+    xconv_plan_options implicit, reference;
+    xconv_plan_options_init(&implicit);
+    implicit.isa = isa;
+    implicit.path = "implicit_gemm";
+    reference = implicit;
+    reference.path = reference_path;
+    if (layout == XCONV_LAYOUT_NHWC) reference.kc = sh.c * sh.kh * sh.kw;  // one K block
+
+    same_bits_as_model(c, static_cast<size_t>(n), implicit, reference);  // n: one output channel's chain
+  }
+}
+
 TEST_P(EveryIsa, ImplicitGemmMatchesThePackedPathBits) {
   const ImplicitShape shapes[] = {{3, 20, 55, 55, 3, 3, 1, 1, 1, 1}, {3, 64, 37, 41, 7, 7, 2, 2, 1, 3},
                                   {1, 7, 9, 70, 3, 5, 1, 3, 1, 2},    {5, 1, 12, 17, 2, 3, 2, 4, 2, 0},
@@ -413,18 +434,7 @@ TEST_P(EveryIsa, ImplicitGemmMatchesThePackedPathBits) {
                                   {4, 17, 5, 5, 1, 3, 1, 2, 1, 1},    {3, 8, 20, 40, 3, 3, 2, 2, 1, 2},
                                   {40, 9, 6, 40, 3, 3, 1, 1, 1, 1},   // a deep reduction on wide rows
                                   {2, 11, 4, 75, 3, 3, 1, 1, 1, 1}};  // a row of 10 (AVX2) or 5 vectors: its rest split
-  int n = 0;
-  for (const ImplicitShape& sh : shapes) {
-    const ConvCase c = implicit_case(sh, XCONV_LAYOUT_NCHW, ++n);
-    xconv_plan_options implicit, packed;
-    xconv_plan_options_init(&implicit);
-    implicit.isa = GetParam();
-    implicit.path = "implicit_gemm";
-    packed = implicit;
-    packed.path = "packed_gemm";
-
-    same_bits_as_model(c, static_cast<size_t>(n), implicit, packed);  // n: one output channel's chain
-  }
+  implicit_matches(shapes, XCONV_LAYOUT_NCHW, "packed_gemm", GetParam());
 }
 
 // Over NHWC images the implicit GEMM computes the indirect path's chains,
@@ -439,19 +449,7 @@ TEST_P(EveryIsa, ImplicitGemmNhwcMatchesTheIndirectPathBits) {
                                   {2, 13, 6, 33, 3, 3, 3, 1, 2, 4},   {4, 33, 8, 16, 3, 3, 1, 1, 1, 1},
                                   {4, 17, 5, 5, 1, 3, 1, 2, 1, 1},    {3, 48, 20, 40, 3, 3, 2, 2, 1, 2},
                                   {2, 40, 6, 29, 5, 5, 1, 1, 1, 2}};
-  int n = 0;
-  for (const ImplicitShape& sh : shapes) {
-    const ConvCase c = implicit_case(sh, XCONV_LAYOUT_NHWC, ++n);
-    xconv_plan_options implicit, indirect;
-    xconv_plan_options_init(&implicit);
-    implicit.isa = GetParam();
-    implicit.path = "implicit_gemm";
-    indirect = implicit;
-    indirect.path = "indirect_gemm";
-    indirect.kc = sh.c * sh.kh * sh.kw;  // one K block
-
-    same_bits_as_model(c, static_cast<size_t>(n), implicit, indirect);  // n: one output channel's chain
-  }
+  implicit_matches(shapes, XCONV_LAYOUT_NHWC, "indirect_gemm", GetParam());
 }
 
 // The grouped direct loops (depthwise.h) compute the indirect GEMM's
