@@ -108,12 +108,17 @@ constexpr int kImplicitGemmMaxVectors = 4;
 constexpr int kImplicitGemmMaxPixels = 12;  // pixels a tile, at most (NHWC)
 int64_t implicit_gemm_tile(const ConvShape& shape, size_t lanes);
 
-// Pixels of an NHWC tile of `vectors` output vectors on a target with
-// `registers` vector registers (AVX2's 8-lane target 16, the others 32):
-// its accumulators, the weight vectors and a broadcast in registers.
-constexpr int implicit_gemm_nhwc_pixels(int vectors, int registers) {
-  return (registers - vectors - 1) / vectors < kImplicitGemmMaxPixels ? (registers - vectors - 1) / vectors
-                                                                     : kImplicitGemmMaxPixels;
+// Pixels of an NHWC tile of `vectors` output vectors for loops with
+// vectors of `lanes` floats: its accumulators, the weight vectors and a
+// broadcast in the target's vector registers (AVX2's 8-lane target 16, the
+// others 32), and on AVX2 at most 5, each pixel holding an input pointer in
+// a general register: at 2 vectors by 6 pixels GCC spilled accumulators and
+// the loop bound to the stack in the 3-channel tap loop, and 2 by 5 ran
+// r50_conv1_7x7s2 1.13-1.23x faster (Zen 3, 1 and 2 threads, alternating
+// processes).
+constexpr int implicit_gemm_nhwc_pixels(int vectors, size_t lanes) {
+  const int registers = lanes == 8 ? 16 : 32, most = lanes == 8 ? 5 : kImplicitGemmMaxPixels;
+  return (registers - vectors - 1) / vectors < most ? (registers - vectors - 1) / vectors : most;
 }
 
 // Whether the band's tap offsets (int32) can address it: a plan on packed

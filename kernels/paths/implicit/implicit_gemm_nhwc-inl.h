@@ -153,7 +153,7 @@ HWY_INLINE void nhwc_tile(const ImplicitGemmJob& j, const float* band, const int
 // wide enough for any tile to run past the row's end.
 template <int kVectors>
 constexpr int nhwc_pixels() {
-  return implicit_gemm_nhwc_pixels(kVectors, HWY_TARGET == HWY_AVX2 ? 16 : 32);
+  return implicit_gemm_nhwc_pixels(kVectors, hn::MaxLanes(hn::ScalableTag<float>()));
 }
 
 // Every output channel of row oh, tile by tile.

@@ -34,11 +34,10 @@ constexpr int64_t kBandRows = 4;
 int64_t implicit_gemm_tile(const ConvShape& s, size_t lanes) {
   const int64_t out_channels = s.d.out_channels, L = static_cast<int64_t>(lanes);
   if (s.d.layout == XCONV_LAYOUT_NHWC) {
-    const int registers = lanes == 8 ? 16 : 32;
     int64_t best = 1;
     double best_cost = INFINITY;
     for (int v = 1; v <= kImplicitGemmMaxVectors; ++v) {
-      const int p = implicit_gemm_nhwc_pixels(v, registers);
+      const int p = implicit_gemm_nhwc_pixels(v, lanes);
       if (p < v) break;  // implicit_gemm.h: AVX2's 4 by 2
       const double padded = static_cast<double>((out_channels + v * L - 1) / (v * L) * v * L);
       const double cost = padded * std::max(1.0, static_cast<double>(v + p) / (v * p));
