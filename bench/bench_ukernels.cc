@@ -47,7 +47,7 @@ void run_kernel(benchmark::State& state, const xconv::KernelInfo* k) {
   const auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
     if (k->family == xconv::KernelFamily::kIgemm) {
-      k->igemm(k->mr, k->nr, kKc / kTaps, kTaps, rows.data(), b.data(), c.data(), k->nr, &ep);
+      k->igemm(k->mr, k->nr, kKc / kTaps, kTaps, rows.data(), b.data(), kKc * k->nr, c.data(), k->nr, &ep);
     } else {
       k->gemm(k->mr, k->nr, kKc, a.data(), b.data(), c.data(), k->nr, &ep);
     }

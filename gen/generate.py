@@ -32,9 +32,14 @@ OUT_DIR = "kernels/ukernels/gen"
 SIGNATURES = {
     "gemm": ("void {name}(size_t mr, size_t nr, size_t kc, const float* a, const float* b,\n"
              "    float* c, size_t ldc, const xconv_epilogue* ep)"),
-    "igemm": ("void {name}(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,\n"
-              "    const float* w, float* c, size_t ldc, const xconv_epilogue* ep)"),
+    "igemm": ("void {name}(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,\n"
+              "    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep)"),
 }
+# An IGEMM kernel's one tile of NR columns, inlined into the loop over the
+# tiles of its nc columns (igemm.cc.in).
+IGEMM_TILE_SIGNATURE = ("static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, size_t kc,\n"
+                        "    size_t ks, const float* const* a, const float* w, float* c, size_t ldc,\n"
+                        "    const xconv_epilogue* ep)")
 
 
 def signature(k):
@@ -124,7 +129,7 @@ def simd_kernel(k):
     template = k.family + ".cc.in"
     return render(os.path.join(HERE, "templates", template),
                   HEADER=header(template, description, kernel=True), SIGNATURE=signature(k),
-                  FAMILY=isa.family, AVX512=isa.name == "avx512", ASM_STEPS=asm_steps(k),
+                  TILE_SIGNATURE=IGEMM_TILE_SIGNATURE, FAMILY=isa.family, AVX512=isa.name == "avx512", ASM_STEPS=asm_steps(k),
                   MR=k.mr, NR=k.nr, W=W, V=V, UNROLL=k.unroll,
                   ACCS=accs, ACCS_LAST_ROW_FIRST=[(i, v) for i in reversed(range(k.mr)) for v in range(V)],
                   K_LOOPS=loops, A_CHUNKS=neon_a_chunks(k.mr), X86_A_CHUNKS=x86_a_chunks,

@@ -10,6 +10,7 @@
 // XCONV_TEST_QUICK=1 trims the sweep (for emulators: Bochs runs ~200 MIPS).
 // A binary built with XCONV_TEST_AVX512_EMULATED runs the AVX-512 kernels
 // through SIMDe whatever the CPU.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -74,15 +75,17 @@ class Caller {
     }
   }
 
-  void kernel(size_t mr, size_t nr, const float* a, const float* b, float* c, size_t ldc,
+  // nr columns; an IGEMM kernel takes more than NR too, its panels of B
+  // w_stride floats apart.
+  void kernel(size_t mr, size_t nr, const float* a, const float* b, size_t w_stride, float* c, size_t ldc,
               const xconv_epilogue* ep) const {
     if (k_.kernel) return k_.kernel(mr, nr, kc_, a, b, c, ldc, ep);
-    k_.igemm_kernel(mr, nr, kc_ / taps_, taps_, pointers_.data(), b, c, ldc, ep);
+    k_.igemm_kernel(mr, nr, kc_ / taps_, taps_, pointers_.data(), b, w_stride, c, ldc, ep);
   }
-  void model(size_t mr, size_t nr, const float* a, const float* b, float* c, size_t ldc,
+  void model(size_t mr, size_t nr, const float* a, const float* b, size_t w_stride, float* c, size_t ldc,
              const xconv_epilogue* ep) const {
     if (k_.model) return k_.model(mr, nr, kc_, a, b, c, ldc, ep);
-    k_.igemm_model(mr, nr, kc_ / taps_, taps_, pointers_.data(), b, c, ldc, ep);
+    k_.igemm_model(mr, nr, kc_ / taps_, taps_, pointers_.data(), b, w_stride, c, ldc, ep);
   }
 
  private:
@@ -170,10 +173,14 @@ xconv_epilogue make_epilogue(const Epilogue& e, bool accumulate, const std::vect
 }
 
 // One call of kernel and model on identical inputs; the failure names the side.
+// Past NR columns (IGEMM kernels) the B panels are apart by more than a
+// panel, with NaN between them, so that a kernel stepping wrongly differs.
 ::testing::AssertionResult compare(const KernelUnderTest& k, size_t mr, size_t nr, size_t kc, size_t taps,
                                    bool accumulate, const Epilogue& e, std::mt19937_64& rng) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> a(kc * k.mr), b(kc * k.nr), bias_row(k.mr), bias_col(k.nr), slope_row(k.mr), slope_col(k.nr);
+  const size_t tiles = (nr + k.nr - 1) / k.nr, panel = kc * k.nr, w_stride = tiles > 1 ? panel + k.nr : panel;
+  std::vector<float> a(kc * k.mr), b((tiles - 1) * w_stride + panel), bias_row(k.mr), bias_col(tiles * k.nr),
+      slope_row(k.mr), slope_col(tiles * k.nr);
   for (float& x : a) x = dist(rng);
   if (taps > 1) {  // some row-taps are padding: zeros, read from the shared zero row
     for (size_t t = 0; t < taps; t += 2) {
@@ -183,11 +190,12 @@ xconv_epilogue make_epilogue(const Epilogue& e, bool accumulate, const std::vect
   }
   const Caller call(k, a, kc, taps);
   for (float& x : b) x = dist(rng);
+  for (size_t t = 1; t < tiles; ++t) std::fill_n(b.begin() + static_cast<long>(t * w_stride - k.nr), k.nr, NAN);
   for (float& x : bias_row) x = dist(rng);
   for (float& x : bias_col) x = dist(rng);
   for (float& x : slope_row) x = dist(rng);
   for (float& x : slope_col) x = dist(rng);
-  const size_t ldc = k.nr + 3, guard = 32;
+  const size_t ldc = std::max(nr, k.nr) + 3, guard = 32;
   const size_t span = (mr - 1) * ldc + nr;  // first to last valid element of C
   const bool in_place = e.residual == Residual::kInPlace;
   std::vector<float> c_kernel(guard + span + guard, bits_to_float(kGuardBits));
@@ -197,7 +205,7 @@ xconv_epilogue make_epilogue(const Epilogue& e, bool accumulate, const std::vect
   std::vector<float> c_model = c_kernel;
   // A separate residual spans exactly its valid elements (ldr != ldc), so
   // that the sanitizer build catches a read past them.
-  const size_t ldr = k.nr + 5;
+  const size_t ldr = ldc + 2;
   std::vector<float> residual((mr - 1) * ldr + nr);
   for (float& x : residual) x = dist(rng);
   xconv_epilogue ep = make_epilogue(e, accumulate, bias_row, bias_col, slope_row, slope_col);
@@ -210,8 +218,8 @@ xconv_epilogue make_epilogue(const Epilogue& e, bool accumulate, const std::vect
     ep_model.residual = c_model.data() + guard;
     ep.ldr = ep_model.ldr = ldc;
   }
-  call.kernel(mr, nr, a.data(), b.data(), c_kernel.data() + guard, ldc, &ep);
-  call.model(mr, nr, a.data(), b.data(), c_model.data() + guard, ldc, &ep_model);
+  call.kernel(mr, nr, a.data(), b.data(), w_stride, c_kernel.data() + guard, ldc, &ep);
+  call.model(mr, nr, a.data(), b.data(), w_stride, c_model.data() + guard, ldc, &ep_model);
 
   auto where = [&](const char* side) {
     return ::testing::AssertionFailure() << k.name << " mr=" << mr << " nr=" << nr << " kc=" << kc
@@ -247,10 +255,19 @@ TEST_P(EveryKernel, BitExactAgainstScalarModel) {
   std::mt19937_64 rng(base_seed() ^ std::hash<std::string>{}(k.name));
   const std::vector<size_t> depths = quick ? std::vector<size_t>{1, 3, 4, 9}
                                            : std::vector<size_t>{1, 2, 3, 4, 5, 7, 8, 9, 31, 256};
+  // Every width of one tile; an IGEMM kernel also a row of tiles, whole
+  // and with a short last one (ukernel.h).
+  std::vector<size_t> widths;
+  for (size_t nr = 1; nr <= k.nr; ++nr) {
+    if (!quick || nr == 1 || nr == k.nr || nr % 7 == 0) widths.push_back(nr);
+  }
+  if (k.igemm_kernel != nullptr) {
+    widths.push_back(2 * k.nr + k.nr / 2 + 1);
+    if (!quick) widths.insert(widths.end(), {k.nr + 1, 3 * k.nr});
+  }
   int failures = 0;
   for (size_t mr = 1; mr <= k.mr; ++mr) {
-    for (size_t nr = 1; nr <= k.nr; ++nr) {
-      if (quick && nr != 1 && nr != k.nr && nr % 7 != 0) continue;
+    for (size_t nr : widths) {
       for (size_t kc : depths) {
         for (size_t taps : tap_splits(k, kc)) {
           for (bool accumulate : {false, true}) {
@@ -284,8 +301,8 @@ TEST_P(EveryKernel, NonFiniteValuesPropagateLikeTheModel) {
       if (e.residual != Residual::kNone) continue;  // the sweep above covers residuals
       const xconv_epilogue ep = make_epilogue(e, false, bias_row, bias_col, slope_row, slope_col);
       const Caller call(k, a, kc, 1);
-      call.kernel(k.mr, k.nr, a.data(), b.data(), got.data(), ldc, &ep);
-      call.model(k.mr, k.nr, a.data(), b.data(), want.data(), ldc, &ep);
+      call.kernel(k.mr, k.nr, a.data(), b.data(), b.size(), got.data(), ldc, &ep);
+      call.model(k.mr, k.nr, a.data(), b.data(), b.size(), want.data(), ldc, &ep);
       for (size_t i = 0; i < got.size(); ++i) {
         ASSERT_TRUE(std::isnan(got[i]) ? std::isnan(want[i]) : got[i] == want[i])
             << k.name << " " << e.what << " special " << special << " at " << i << ": " << got[i] << " vs "

@@ -252,14 +252,14 @@ void indirect_gemm_task(const xconv_plan& p, const RunExtent& e, const RunTensor
         if (a >= b) continue;
         ep.accumulate = a > live.begin;
         ep.last = b == live.end;
-        for (size_t jr = jc; jr < jc_end; jr += NR) {
-          float* c = group_out + ir * ldc + jr;
-          ep.bias_col = bias ? bias + jr : nullptr;
-          ep.slope_col = slopes ? slopes + jr : nullptr;
-          ep.residual = ep.accumulate ? nullptr : residual_at(run, c);  // the chain's start, read before any write
-          igemm(rows, std::min(NR, jc_end - jr), taps.floats, b - a, pointers + a * MR,
-                panels + jr * panel_depth + a * taps.floats * NR, c, ldc, &ep);
-        }
+        // One call for the block's output channels, NR at a time in the
+        // kernel (ukernel.h): panel after panel, panel_depth * NR apart.
+        float* c = group_out + ir * ldc + jc;
+        ep.bias_col = bias ? bias + jc : nullptr;
+        ep.slope_col = slopes ? slopes + jc : nullptr;
+        ep.residual = ep.accumulate ? nullptr : residual_at(run, c);  // the chain's start, read before any write
+        igemm(rows, jc_end - jc, taps.floats, b - a, pointers + a * MR, panels + jc * panel_depth + a * taps.floats * NR,
+              panel_depth * NR, c, ldc, &ep);
       }
     }
   }

@@ -68,8 +68,10 @@ void store_tile(size_t mr, size_t nr, float (&acc)[MR][NR], float* c, size_t ldc
       }
     }
   }
-  for (size_t i = 0; i < mr; ++i) {
-    for (size_t j = 0; j < nr; ++j) c[i * ldc + j] = acc[i][j];
+  // mr <= MR and nr <= NR (ukernel.h); said again for GCC, which cannot see
+  // it through igemm_model's loop over tiles and warns of reads past acc.
+  for (size_t i = 0; i < mr && i < MR; ++i) {
+    for (size_t j = 0; j < nr && j < NR; ++j) c[i * ldc + j] = acc[i][j];
   }
 }
 
@@ -87,22 +89,30 @@ void gemm_model(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
 }
 
 // The indirect GEMM's model: gemm_model's chain with A read through the
-// row pointers, tap by tap (ukernel.h).
+// row pointers, tap by tap, one tile of NR columns after the other
+// (ukernel.h).
 template <size_t MR, size_t NR, bool kFused>
-void igemm_model(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a, const float* w, float* c,
-                 size_t ldc, const xconv_epilogue* ep) {
-  float acc[MR][NR];
-  load_tile(mr, nr, c, ldc, ep, acc);
-  for (size_t t = 0; t < ks; ++t) {
-    for (size_t k = 0; k < kc; ++k) {
-      for (size_t i = 0; i < MR; ++i) {
-        for (size_t j = 0; j < NR; ++j) {
-          acc[i][j] = multiply_add<kFused>(a[t * MR + i][k], w[(t * kc + k) * NR + j], acc[i][j]);
+void igemm_model(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a, const float* w, size_t w_stride,
+                 float* c, size_t ldc, const xconv_epilogue* ep) {
+  xconv_epilogue tile_ep = *ep;
+  for (size_t j0 = 0; j0 < nc; j0 += NR, w += w_stride) {
+    const size_t nr = nc - j0 < NR ? nc - j0 : NR;
+    tile_ep.bias_col = ep->bias_col ? ep->bias_col + j0 : nullptr;
+    tile_ep.slope_col = ep->slope_col ? ep->slope_col + j0 : nullptr;
+    tile_ep.residual = ep->residual ? ep->residual + j0 : nullptr;
+    float acc[MR][NR];
+    load_tile(mr, nr, c + j0, ldc, &tile_ep, acc);
+    for (size_t t = 0; t < ks; ++t) {
+      for (size_t k = 0; k < kc; ++k) {
+        for (size_t i = 0; i < MR; ++i) {
+          for (size_t j = 0; j < NR; ++j) {
+            acc[i][j] = multiply_add<kFused>(a[t * MR + i][k], w[(t * kc + k) * NR + j], acc[i][j]);
+          }
         }
       }
     }
+    store_tile(mr, nr, acc, c + j0, ldc, &tile_ep);
   }
-  store_tile(mr, nr, acc, c, ldc, ep);
 }
 
 }  // namespace xconv

@@ -8,8 +8,8 @@
 // Where C * R * S is small, the packed path pays for its panels: the
 // im2col of the image is R * S times the image, and the GEMM's K is too
 // short to hide the copy (seed_c3_55_k20: K = 27); the indirect path pays
-// for its pointers and its calls, a tile's MR pointers per kernel row and a
-// micro-kernel call per NR channels for 27 multiply-adds each (the seed's
+// for its pointers and its tiles, a tile's MR pointers per kernel row and a
+// micro-kernel tile per NR channels for 27 multiply-adds each (the seed's
 // NHWC ran at 0.39x oneDNN's on Zen 3, with a third of its time outside
 // the micro-kernel). Here a task copies only its band of input rows, padded
 // with zeros so that every tile is the same loop with no edge cases; that

@@ -3,7 +3,7 @@
 // target's compilation. The GEMM is the indirect path's, pixels by output
 // channels, with the output channels along the vector lanes and each input
 // value broadcast, but where the indirect path writes MR pointers per tap
-// for every tile and calls a micro-kernel per NR channels, here a tile's
+// for every tile and runs a micro-kernel tile per NR channels, here a tile's
 // pixels are a fixed step apart in the band copy and each tap is one
 // offset from a table, its C channels following: no pointers, no calls,
 // and no edge cases, the band holding the padding as zeros.

@@ -34,34 +34,34 @@ void xconv_f32_gemm_6x16__neon_fma(size_t mr, size_t nr, size_t kc, const float*
     float* c, size_t ldc, const xconv_epilogue* ep);
 void xconv_f32_gemm_4x16__neon_fma(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
     float* c, size_t ldc, const xconv_epilogue* ep);
-void xconv_f32_igemm_4x8__scalar(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
-void xconv_f32_igemm_6x16__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
-void xconv_f32_igemm_4x24__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
-void xconv_f32_igemm_8x8__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
-void xconv_f32_igemm_6x64__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
-void xconv_f32_igemm_8x32__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
-void xconv_f32_igemm_12x32__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
-void xconv_f32_igemm_5x64__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
-void xconv_f32_igemm_8x48__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
-void xconv_f32_igemm_1x64__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
-void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
-void xconv_f32_igemm_6x16__neon_fma(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
-void xconv_f32_igemm_8x12__neon_fma(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
-void xconv_f32_igemm_4x16__neon_fma(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_4x8__scalar(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_6x16__avx2_fma(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_4x24__avx2_fma(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_8x8__avx2_fma(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_6x64__avx512f(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_8x32__avx512f(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_12x32__avx512f(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_5x64__avx512f(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_8x48__avx512f(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_1x64__avx512f(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_6x16__neon_fma(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_8x12__neon_fma(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep);
+void xconv_f32_igemm_4x16__neon_fma(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep);
 void xconv_f32_gemm_8x48__avx512f(size_t mr, size_t nr, size_t kc, const float* a, const float* b,
     float* c, size_t ldc, const xconv_epilogue* ep);
 void xconv_f32_gemm_12x32__avx512f(size_t mr, size_t nr, size_t kc, const float* a, const float* b,

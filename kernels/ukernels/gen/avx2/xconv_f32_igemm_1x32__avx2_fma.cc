@@ -22,8 +22,9 @@ static inline __m256i column_mask(size_t nr, size_t first) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32((int) nr - (int) first), lane);
 }
 
-void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep) {
+static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, size_t kc,
+    size_t ks, const float* const* a, const float* w, float* c, size_t ldc,
+    const xconv_epilogue* ep) {
   float* c0 = c;
   (void) mr;  // one row: always valid
   (void) ldc;
@@ -259,5 +260,20 @@ void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
     _mm256_maskstore_ps(c0 + 8, column_mask(nr, 8), vacc0x8_15);
     _mm256_maskstore_ps(c0 + 16, column_mask(nr, 16), vacc0x16_23);
     _mm256_maskstore_ps(c0 + 24, column_mask(nr, 24), vacc0x24_31);
+  }
+}
+
+// The tiles of nc columns, NR at a time (ukernel.h): the tile above inlined
+// into this loop, which keeps what the tiles share (the epilogue's fields,
+// the call) out of each.
+void xconv_f32_igemm_1x32__avx2_fma(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep) {
+  xconv_epilogue tile_ep = *ep;
+  for (size_t j0 = 0;; j0 += 32, w += w_stride) {
+    tile(mr, nc - j0 < 32 ? nc - j0 : 32, kc, ks, a, w, c + j0, ldc, &tile_ep);
+    if (nc - j0 <= 32) return;
+    if (ep->bias_col) tile_ep.bias_col = ep->bias_col + j0 + 32;
+    if (ep->slope_col) tile_ep.slope_col = ep->slope_col + j0 + 32;
+    if (ep->residual) tile_ep.residual = ep->residual + j0 + 32;
   }
 }

@@ -22,8 +22,9 @@ static inline __m256i column_mask(size_t nr, size_t first) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32((int) nr - (int) first), lane);
 }
 
-void xconv_f32_igemm_8x8__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep) {
+static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, size_t kc,
+    size_t ks, const float* const* a, const float* w, float* c, size_t ldc,
+    const xconv_epilogue* ep) {
   float* c0 = c;
   float* c1 = mr > 1 ? c0 + ldc : c0;
   float* c2 = mr > 2 ? c1 + ldc : c1;
@@ -634,5 +635,20 @@ void xconv_f32_igemm_8x8__avx2_fma(size_t mr, size_t nr, size_t kc, size_t ks, c
     _mm256_maskstore_ps(c2 + 0, column_mask(nr, 0), vacc2x0_7);
     _mm256_maskstore_ps(c1 + 0, column_mask(nr, 0), vacc1x0_7);
     _mm256_maskstore_ps(c0 + 0, column_mask(nr, 0), vacc0x0_7);
+  }
+}
+
+// The tiles of nc columns, NR at a time (ukernel.h): the tile above inlined
+// into this loop, which keeps what the tiles share (the epilogue's fields,
+// the call) out of each.
+void xconv_f32_igemm_8x8__avx2_fma(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep) {
+  xconv_epilogue tile_ep = *ep;
+  for (size_t j0 = 0;; j0 += 8, w += w_stride) {
+    tile(mr, nc - j0 < 8 ? nc - j0 : 8, kc, ks, a, w, c + j0, ldc, &tile_ep);
+    if (nc - j0 <= 8) return;
+    if (ep->bias_col) tile_ep.bias_col = ep->bias_col + j0 + 8;
+    if (ep->slope_col) tile_ep.slope_col = ep->slope_col + j0 + 8;
+    if (ep->residual) tile_ep.residual = ep->residual + j0 + 8;
   }
 }

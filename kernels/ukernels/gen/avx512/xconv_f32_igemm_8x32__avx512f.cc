@@ -22,8 +22,9 @@ static inline __mmask16 column_mask(size_t nr, size_t first) {
   return nr - first >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << (nr - first)) - 1);
 }
 
-void xconv_f32_igemm_8x32__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep) {
+static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, size_t kc,
+    size_t ks, const float* const* a, const float* w, float* c, size_t ldc,
+    const xconv_epilogue* ep) {
   float* c0 = c;
   float* c1 = mr > 1 ? c0 + ldc : c0;
   float* c2 = mr > 2 ? c1 + ldc : c1;
@@ -411,5 +412,20 @@ void xconv_f32_igemm_8x32__avx512f(size_t mr, size_t nr, size_t kc, size_t ks, c
     _mm512_mask_storeu_ps(c1 + 16, column_mask(nr, 16), vacc1x16_31);
     _mm512_mask_storeu_ps(c0 + 0, column_mask(nr, 0), vacc0x0_15);
     _mm512_mask_storeu_ps(c0 + 16, column_mask(nr, 16), vacc0x16_31);
+  }
+}
+
+// The tiles of nc columns, NR at a time (ukernel.h): the tile above inlined
+// into this loop, which keeps what the tiles share (the epilogue's fields,
+// the call) out of each.
+void xconv_f32_igemm_8x32__avx512f(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep) {
+  xconv_epilogue tile_ep = *ep;
+  for (size_t j0 = 0;; j0 += 32, w += w_stride) {
+    tile(mr, nc - j0 < 32 ? nc - j0 : 32, kc, ks, a, w, c + j0, ldc, &tile_ep);
+    if (nc - j0 <= 32) return;
+    if (ep->bias_col) tile_ep.bias_col = ep->bias_col + j0 + 32;
+    if (ep->slope_col) tile_ep.slope_col = ep->slope_col + j0 + 32;
+    if (ep->residual) tile_ep.residual = ep->residual + j0 + 32;
   }
 }

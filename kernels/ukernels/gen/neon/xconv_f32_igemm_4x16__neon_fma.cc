@@ -15,8 +15,9 @@ static inline float32x4_t scale_negative(float32x4_t y, float32x4_t slope) {
   return vbslq_f32(vcltq_f32(y, vdupq_n_f32(0.0f)), vmulq_f32(y, slope), y);
 }
 
-void xconv_f32_igemm_4x16__neon_fma(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep) {
+static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, size_t kc,
+    size_t ks, const float* const* a, const float* w, float* c, size_t ldc,
+    const xconv_epilogue* ep) {
   float* c0 = c;
   float* c1 = mr > 1 ? c0 + ldc : c0;
   float* c2 = mr > 2 ? c1 + ldc : c1;
@@ -387,5 +388,20 @@ void xconv_f32_igemm_4x16__neon_fma(size_t mr, size_t nr, size_t kc, size_t ks, 
     vst1q_f32(row + 8, vacc0x8_11);
     vst1q_f32(row + 12, vacc0x12_15);
     memcpy(c0, row, nr * sizeof(float));
+  }
+}
+
+// The tiles of nc columns, NR at a time (ukernel.h): the tile above inlined
+// into this loop, which keeps what the tiles share (the epilogue's fields,
+// the call) out of each.
+void xconv_f32_igemm_4x16__neon_fma(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep) {
+  xconv_epilogue tile_ep = *ep;
+  for (size_t j0 = 0;; j0 += 16, w += w_stride) {
+    tile(mr, nc - j0 < 16 ? nc - j0 : 16, kc, ks, a, w, c + j0, ldc, &tile_ep);
+    if (nc - j0 <= 16) return;
+    if (ep->bias_col) tile_ep.bias_col = ep->bias_col + j0 + 16;
+    if (ep->slope_col) tile_ep.slope_col = ep->slope_col + j0 + 16;
+    if (ep->residual) tile_ep.residual = ep->residual + j0 + 16;
   }
 }

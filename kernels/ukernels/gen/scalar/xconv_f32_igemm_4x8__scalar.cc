@@ -7,7 +7,7 @@
 #include "kernels/ukernels/gemm_model.h"
 #include "kernels/ukernels/gen/kernels.h"
 
-extern "C" void xconv_f32_igemm_4x8__scalar(size_t mr, size_t nr, size_t kc, size_t ks, const float* const* a,
-    const float* w, float* c, size_t ldc, const xconv_epilogue* ep) {
-  xconv::igemm_model<4, 8, true>(mr, nr, kc, ks, a, w, c, ldc, ep);
+extern "C" void xconv_f32_igemm_4x8__scalar(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
+    const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep) {
+  xconv::igemm_model<4, 8, true>(mr, nc, kc, ks, a, w, w_stride, c, ldc, ep);
 }
