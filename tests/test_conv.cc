@@ -175,6 +175,53 @@ TEST_P(EveryIsa, DepthwiseNhwcTiles) {
   }
 }
 
+// NCHW depthwise planes run in tiles of output rows by vectors of output
+// columns (depthwise_nchw-inl.h): four vectors by two rows, three by three,
+// two by four, one by eight, the rows left over in tiles of half as many.
+// Widths from one partial vector to several chunks of four and a partial
+// last vector, heights that leave each count of rows over, both strides,
+// 3x3 and dilated 5x5 kernels, with a residual, slopes and a clamp in turn.
+TEST_P(EveryIsa, DepthwiseNchwTiles) {
+  xconv_plan_options o;
+  xconv_plan_options_init(&o);
+  o.isa = GetParam();
+  o.path = "depthwise_direct";
+  {
+    ConvCase c = depthwise_nhwc_case(3, 9, 9, 3, 3, 1);
+    c.desc.layout = XCONV_LAYOUT_NCHW;
+    const std::vector<float> weights(27, 0.5f);
+    xconv_plan* plan = nullptr;
+    if (xconv_plan_create(&c.desc, weights.data(), nullptr, &o, &plan) != XCONV_OK) {
+      GTEST_SKIP() << xconv_isa_name(GetParam()) << ": " << xconv_last_error();
+    }
+    xconv_plan_destroy(plan);
+  }
+  int failures = 0, n = 0;
+  for (int64_t kernel : {3, 5}) {
+    for (int64_t stride : {1, 2}) {
+      for (int64_t out_w : {5, 8, 16, 23, 32, 33, 56, 61}) {
+        for (int64_t out_h : {1, 2, 3, 5, 9, 10}) {
+          const int64_t dilation = kernel == 5 ? 2 : 1, pad = (kernel - 1) * dilation / 2;
+          // Padding of half the kernel's reach: out = (in - 1) / stride + 1.
+          ConvCase c = depthwise_nhwc_case(3, (out_h - 1) * stride + 1, (out_w - 1) * stride + 1, kernel, kernel,
+                                           stride);
+          xconv_conv2d_desc& d = c.desc;
+          d.layout = XCONV_LAYOUT_NCHW;
+          d.dilation_height = d.dilation_width = dilation;
+          d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = pad;
+          d.has_residual = ++n % 3 == 0;
+          if (n % 4 == 1) d.output_min = -0.5f;
+          c.prelu = n % 2 == 0;
+          c.seed = static_cast<uint64_t>(n);
+          const ::testing::AssertionResult result = check_case(c, o);
+          EXPECT_TRUE(result) << describe(c);
+          if (!result && ++failures == 5) return;
+        }
+      }
+    }
+  }
+}
+
 // Where a vector of channels is a cache line (AVX-512), NHWC depthwise
 // layers with sliding tiles sweep bands of output rows a vector at a time
 // (depthwise.h, sweep_rows), and the bands are cut by the thread count: 16

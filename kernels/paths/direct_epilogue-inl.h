@@ -76,6 +76,23 @@ struct Finish {
     return y;
   }
 
+  // The same steps over a tile of vectors of the one channel (or vector of
+  // channels), each step tested once for the tile rather than per vector.
+  template <int kRows, int kCols>
+  HWY_INLINE void operator()(V (&acc)[kRows][kCols]) const {
+    if (has_bias) each(acc, [&](V y) { return hn::Add(y, bias); });
+    if (has_slope) each(acc, [&](V y) { return leaky(y, slope); });
+    if (has_lo) each(acc, [&](V y) { return at_least(y, lo); });
+    if (has_hi) each(acc, [&](V y) { return at_most(y, hi); });
+  }
+
+  template <int kRows, int kCols, class Step>
+  static HWY_INLINE void each(V (&acc)[kRows][kCols], const Step& step) {
+    for (int m = 0; m < kRows; ++m) {
+      for (int v = 0; v < kCols; ++v) acc[m][v] = step(acc[m][v]);
+    }
+  }
+
   static HWY_INLINE V leaky(V y, V slope) { return hn::IfThenElse(hn::Lt(y, hn::Zero(D())), hn::Mul(y, slope), y); }
   static HWY_INLINE V at_least(V y, V lo) { return hn::IfThenElse(hn::Gt(lo, y), lo, y); }
   static HWY_INLINE V at_most(V y, V hi) { return hn::IfThenElse(hn::Lt(hi, y), hi, y); }

@@ -8,7 +8,8 @@
 // NCHW (stride 1 or 2 in width): each task first copies its input plane
 // into the thread's workspace with the padding written as zeros and room
 // for whole vectors at the row ends, so that every output vector is the same
-// loop of aligned-free loads, with no edge cases. NHWC: a tile is a run of
+// loop of aligned-free loads, with no edge cases; a tile is a few output
+// rows by a few vectors of columns (depthwise_nchw-inl.h). NHWC: a tile is a run of
 // output pixels of one row by a vector of channels, its input pixels read
 // through a table of pointers the task builds in its workspace (padding taps
 // point at a row of zeros there), and each input pixel is loaded once for
