@@ -166,7 +166,7 @@ fi
 log "ThreadSanitizer build"
 if setup build-tsan --buildtype=debugoptimized -Db_sanitize=thread \
     -Dbench=disabled >"$logs/tsan-setup.log" 2>&1; then
-  stage tsan-build ninja -C build-tsan tests/test_concurrency tests/test_conv tests/test_engine_threads tests/test_wisdom
+  stage tsan-build ninja -C build-tsan tests/test_concurrency tests/test_conv tests/test_depthwise tests/test_engine_threads tests/test_wisdom
   stage tsan-run meson test -C build-tsan --suite threads --no-rebuild --print-errorlogs --logbase tsan
   results+=("tsan=build-tsan/meson-logs/tsan.json")
 else

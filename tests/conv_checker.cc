@@ -281,4 +281,31 @@ xconv_status run_case(const xconv_plan* plan, const ConvCase& c, const ConvData&
   return ::testing::AssertionSuccess();
 }
 
+// Case c's output from a plan of the ISA on `threads` threads, all of them
+// used, and the plan's description; empty (after a failure) when the plan
+// cannot be made or run.
+std::vector<float> output_on_threads(const ConvCase& c, const ConvData& data, xconv_isa isa, int threads,
+                                     const float* bias, std::string* description) {
+  const xconv_conv2d_desc d = desc_with(c, data);
+  xconv_plan_options o;
+  xconv_plan_options_init(&o);
+  o.isa = isa;
+  o.num_threads = threads;
+  o.use_all_threads = 1;
+  xconv_plan* plan = nullptr;
+  if (xconv_plan_create(&d, data.weights.data(), bias, &o, &plan) != XCONV_OK) {
+    ADD_FAILURE() << xconv_last_error();
+    return {};
+  }
+  *description = xconv_plan_describe(plan);
+  std::vector<float> out(data.output_count);
+  const xconv_status status = run_case(plan, c, data, data.input.data(), out.data());
+  xconv_plan_destroy(plan);
+  if (status != XCONV_OK) {
+    ADD_FAILURE() << xconv_last_error();
+    return {};
+  }
+  return out;
+}
+
 }  // namespace xconv::test

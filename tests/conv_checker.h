@@ -59,6 +59,12 @@ xconv_conv2d_desc desc_with(const ConvCase& c, const ConvData& data);
 xconv_status run_case(const xconv_plan* plan, const ConvCase& c, const ConvData& data, const float* input,
                       float* output, const float* residual = nullptr);
 
+// Case c's output from a plan of the ISA on `threads` threads, all of them
+// used, and the plan's description; empty (after a failure) when the plan
+// cannot be made or run.
+std::vector<float> output_on_threads(const ConvCase& c, const ConvData& data, xconv_isa isa, int threads,
+                                     const float* bias, std::string* description);
+
 // Runs the case and checks it: status OK, guard bands before and after the
 // output intact, output pre-filled with NaN fully overwritten, and every
 // element within ref::error_bound of the reference.

@@ -18,7 +18,7 @@ namespace {
 // What the guest runs: the kernel sweep (trimmed, without the tuning
 // variants) and the conv tests with AVX-512 forced, plus the check that
 // dispatch picks AVX-512 by itself.
-constexpr const char* kGuestFilter = "Guest.*:Conv/EveryIsa.*/avx512:Kernels/EveryKernel.*avx512f*";
+constexpr const char* kGuestFilter = "Guest.*:Conv/EveryIsa.*/avx512:Conv/Depthwise.*/avx512:Kernels/EveryKernel.*avx512f*";
 
 int run_tests(int argc, char** argv) {
   setenv("XCONV_TEST_QUICK", "1", 0);
