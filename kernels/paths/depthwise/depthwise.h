@@ -9,11 +9,12 @@
 // into the thread's workspace with the padding written as zeros and room
 // for whole vectors at the row ends, so that every output vector is the same
 // loop of aligned-free loads, with no edge cases; a tile is a few output
-// rows by a few vectors of columns (depthwise_nchw-inl.h). NHWC: a tile is a run of
-// output pixels of one row by a vector of channels, its input pixels read
-// through a table of pointers the task builds in its workspace (padding taps
-// point at a row of zeros there), and each input pixel is loaded once for
-// every tap of the tile that reads it (depthwise-inl.h, nhwc_tile).
+// rows by a few vectors of columns (depthwise_nchw-inl.h). NHWC: a tile is
+// a run of output pixels of one row by a vector of channels, its input
+// pixels read through a table of pointers the task builds in its workspace
+// (padding taps point at a row of zeros there), and each input pixel is
+// loaded once for every tap of the tile that reads it (depthwise-inl.h,
+// nhwc_tile).
 //
 // The loops are written once with Highway (depthwise-inl.h) and built for
 // the Highway targets gen/isas.py marks (AVX2 and AVX3 on x86, NEON on Arm:

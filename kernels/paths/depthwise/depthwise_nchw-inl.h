@@ -1,6 +1,7 @@
 // The depthwise loops over NCHW planes (see depthwise.h): each task copies
-// its input plane with the padding as zeros, then every output vector of a
-// row runs the same loop over the taps. Written once with Highway.
+// its input plane with the padding as zeros, then tiles of output rows by
+// vectors of output columns run the same loop over the taps. Written once
+// with Highway.
 #ifndef XCONV_KERNELS_PATHS_DEPTHWISE_DEPTHWISE_NCHW_INL_H_
 #define XCONV_KERNELS_PATHS_DEPTHWISE_DEPTHWISE_NCHW_INL_H_
 
