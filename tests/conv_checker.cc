@@ -226,8 +226,14 @@ xconv_status run_case(const xconv_plan* plan, const ConvCase& c, const ConvData&
   if (xconv_plan_create(&d, weights.data(), bias_ptr, &options, &plan) != XCONV_OK) {
     return ::testing::AssertionFailure() << "plan_create failed: " << xconv_last_error();
   }
-  std::vector<float> buffer(out_n + 2 * kGuard, guard_value());
-  float* output = buffer.data() + kGuard;  // its elements NaN, any gaps between them guard values
+  constexpr size_t kLineFloats = 64 / sizeof(float);
+  std::vector<float> buffer(out_n + 2 * kGuard + kLineFloats, guard_value());
+  size_t lead = kGuard;  // floats of the buffer before the output, all guard values
+  if (c.output_line_offset >= 0) {
+    const size_t misplaced = reinterpret_cast<uintptr_t>(buffer.data() + lead) % 64 / sizeof(float);
+    lead += (kLineFloats - misplaced) % kLineFloats + static_cast<size_t>(c.output_line_offset) % kLineFloats;
+  }
+  float* output = buffer.data() + lead;  // its elements NaN, any gaps between them guard values
   for (int64_t n = 0; n < d.batch; ++n) {
     for (int64_t k = 0; k < d.out_channels; ++k) {
       for (int64_t y = 0; y < oh; ++y) {
@@ -240,13 +246,15 @@ xconv_status run_case(const xconv_plan* plan, const ConvCase& c, const ConvData&
   xconv_plan_destroy(plan);
   if (status != XCONV_OK) return ::testing::AssertionFailure() << "plan_run failed: " << xconv_last_error();
 
-  for (size_t i = 0; i < kGuard; ++i) {
+  for (size_t i = 0; i < lead; ++i) {
     if (!is_guard(buffer[i])) {
-      return ::testing::AssertionFailure() << "overwrite before the output at offset -" << (kGuard - i)
+      return ::testing::AssertionFailure() << "overwrite before the output at offset -" << (lead - i)
                                            << "; plan: " << plan_text;
     }
-    if (!is_guard(buffer[kGuard + out_n + i])) {
-      return ::testing::AssertionFailure() << "overwrite after the output at offset +" << i
+  }
+  for (size_t i = lead + out_n; i < buffer.size(); ++i) {
+    if (!is_guard(buffer[i])) {
+      return ::testing::AssertionFailure() << "overwrite after the output at offset +" << (i - lead - out_n)
                                            << "; plan: " << plan_text;
     }
   }

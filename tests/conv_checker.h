@@ -22,6 +22,10 @@ struct ConvCase {
   bool prelu = false;      // per-channel slopes from ConvData (desc_with)
   bool residual_in_place = false;  // with desc.has_residual: the residual is the output buffer
   uint64_t seed = 0;  // of the data (and, for random cases, of the shape)
+  // Where the output starts: -1 where the allocator puts it (after the
+  // guard band), else this many floats past a 64-byte boundary (paths that
+  // take aligned outputs their own way, like streamed stores).
+  int output_line_offset = -1;
 };
 
 // A random valid case: batch, groups (depthwise too), channels, sizes,

@@ -132,7 +132,7 @@ TEST_P(Depthwise, NhwcBandsGiveTheSameBits) {
         d.batch = 2;
         d.pad_top = d.pad_left = kw / 2;
         d.pad_bottom = d.pad_right = kw / 2 + stride - 1;
-        d.has_residual = ++n % 2 == 0;
+        d.has_residual = stride == 2;
         c.prelu = n % 3 == 0;
         c.seed = static_cast<uint64_t>(n);
         const ConvData data = random_data(c.desc, c.seed);
@@ -168,25 +168,33 @@ TEST_P(Depthwise, NhwcBandsGiveTheSameBits) {
 
 // Runs whose activations overflow half the last-level cache (at most 16
 // MiB: plan.cc caps the L3 it believes at 32 MiB) ask ahead for the next
-// output row's input rows: one row at stride 1, two at stride 2. For the
-// ISAs with depthwise loops (the others plan these layers as GEMMs).
-TEST_P(Depthwise, NhwcPrefetchingRows) {
+// output row's input rows: one row at stride 1, two at stride 2. On x86
+// they also stream their output in whole lines where every pixel starts a
+// line (stream_pixels): the output on a 64-byte boundary, which streams,
+// and one float past it, which stores as usual; AVX2 pairs two vectors a
+// line, AVX-512 streams each. For the ISAs with depthwise loops (the
+// others plan these layers as GEMMs).
+TEST_P(Depthwise, NhwcRunsFromDram) {
   for (int64_t stride : {1, 2}) {
-    const int64_t size = stride == 1 ? 184 : 256;  // input and output: 17.3 MB, 21 MB
-    ConvCase c = depthwise_nhwc_case(64, size, size, 3, 3, stride);
-    xconv_conv2d_desc& d = c.desc;
-    d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = 1;
-    c.seed = static_cast<uint64_t>(stride);
-    xconv_plan_options o;
-    xconv_plan_options_init(&o);
-    o.isa = GetParam();
-    const std::vector<float> weights(64 * 9, 0.5f);
-    xconv_plan* plan = nullptr;
-    ASSERT_EQ(xconv_plan_create(&d, weights.data(), nullptr, &o, &plan), XCONV_OK) << xconv_last_error();
-    const bool depthwise = std::string(xconv_plan_describe(plan)).find("path=depthwise_direct") != std::string::npos;
-    xconv_plan_destroy(plan);
-    if (!depthwise) GTEST_SKIP() << xconv_isa_name(GetParam()) << " has no depthwise loops";
-    EXPECT_TRUE(check_case(c, o)) << describe(c);
+    for (int line_offset : {0, 1}) {
+      const int64_t size = stride == 1 ? 184 : 256;  // input and output: 17.3 MB, 21 MB
+      ConvCase c = depthwise_nhwc_case(64, size, size, 3, 3, stride);
+      xconv_conv2d_desc& d = c.desc;
+      d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = 1;
+      d.has_residual = stride == 2;
+      c.output_line_offset = line_offset;
+      c.seed = static_cast<uint64_t>(stride * 2 + line_offset);
+      xconv_plan_options o;
+      xconv_plan_options_init(&o);
+      o.isa = GetParam();
+      const std::vector<float> weights(64 * 9, 0.5f);
+      xconv_plan* plan = nullptr;
+      ASSERT_EQ(xconv_plan_create(&d, weights.data(), nullptr, &o, &plan), XCONV_OK) << xconv_last_error();
+      const bool depthwise = std::string(xconv_plan_describe(plan)).find("path=depthwise_direct") != std::string::npos;
+      xconv_plan_destroy(plan);
+      if (!depthwise) GTEST_SKIP() << xconv_isa_name(GetParam()) << " has no depthwise loops";
+      EXPECT_TRUE(check_case(c, o)) << describe(c) << ", output " << line_offset << " floats past a line";
+    }
   }
 }
 

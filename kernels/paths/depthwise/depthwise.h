@@ -53,7 +53,10 @@ struct DepthwiseJob {
   // where the run's activations overflow the last-level cache and come from
   // DRAM: there it pays (1.3-1.9x), while on cache-resident rows the
   // prefetches only take load slots (0.75-0.85x), the hardware prefetchers
-  // keeping up.
+  // keeping up. Such runs also stream their output past the caches, in
+  // whole lines, where it can (depthwise_nhwc-inl.h, streams_output): it
+  // would not stay cached, and a streamed line is written without being
+  // read from DRAM first (mbv2_dw_3x3_144_n8 on AVX2, see stream_pixels).
   int64_t prefetch_batch;
   // NHWC, the kernels whose tiles slide (3x3, and 5 wide): the channel
   // sweep (depthwise-inl.h, nhwc_band), or 0 for the row order. A sweeping

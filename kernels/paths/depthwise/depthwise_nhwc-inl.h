@@ -46,13 +46,14 @@ static_assert(kTilePixels >= 7, "depthwise.h, row_table_pointers, counts tiles o
 
 // Channels [o, o + lanes), or with kTail the first `valid` < lanes channels
 // from o (loaded and stored through a buffer, never past them), of the
-// pixels of `rows` table rows from `table`.
+// pixels of `rows` table rows from `table`; with `held` (not with kTail)
+// streamed past the caches through it (stream_pixels), else stored.
 // With kInside every column of the tile is inside the image, so a row's
 // columns follow its first at `step` floats: one pointer load a row, not
 // one a column (at stride 2, 29 columns serve 42 FMAs a row).
 template <int kPixels, int kKw, int kStride, bool kTail, bool kInside>
 HWY_INLINE void nhwc_tile(const DepthwiseJob& j, const float* const* table, int64_t rows, int64_t step, int64_t o,
-                          int64_t valid, float* y, const float* r) {
+                          int64_t valid, float* y, const float* r, float* held) {
   constexpr int kCols = table_columns<kPixels, kKw, kStride>();
   const hn::ScalableTag<float> d;
   using V = hn::Vec<decltype(d)>;
@@ -92,6 +93,7 @@ HWY_INLINE void nhwc_tile(const DepthwiseJob& j, const float* const* table, int6
     }
     return;
   }
+  if (held) return stream_pixels(d, j, o, tile, y, held);
   store_pixels(d, j, o, tile, y);
 }
 
@@ -195,27 +197,30 @@ HWY_INLINE void for_each_tile(int64_t out_w, const F& f) {
 }
 
 // Every channel of a tile of kPixels pixels from its table: a vector at a
-// time, then the channels past the last whole vector.
+// time, then the channels past the last whole vector; with `stream` past
+// the caches (streams_output: no channels past the last vector then).
 template <int kPixels, int kKw, int kStride>
-HWY_INLINE void tile_channels(const DepthwiseJob& j, const NextRows& next, const float* const* table, TileForm form,
-                              float* y, const float* r) {
+HWY_INLINE void tile_channels(const DepthwiseJob& j, const NextRows& next, bool stream, const float* const* table,
+                              TileForm form, float* y, const float* r) {
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>())), C = j.out_channels;
   const int64_t step = (kKw > 1 ? 1 : j.stride_w) * j.in_stride;  // floats between a row's columns
+  alignas(64) float lines[kPixels * kLineFloats];
+  float* held = stream ? lines : nullptr;
   int64_t o = 0;
   if (form.inside) {
     for (; o + lanes <= C; o += lanes) {
       prefetch_next_rows(j, next, o);
-      nhwc_tile<kPixels, kKw, kStride, false, true>(j, table, form.rows, step, o, 0, y, r);
+      nhwc_tile<kPixels, kKw, kStride, false, true>(j, table, form.rows, step, o, 0, y, r, held);
     }
   } else {
     for (; o + lanes <= C; o += lanes) {
       prefetch_next_rows(j, next, o);
-      nhwc_tile<kPixels, kKw, kStride, false, false>(j, table, form.rows, step, o, 0, y, r);
+      nhwc_tile<kPixels, kKw, kStride, false, false>(j, table, form.rows, step, o, 0, y, r, held);
     }
   }
   if (o < C) {
     prefetch_next_rows(j, next, o);
-    nhwc_tile<kPixels, kKw, kStride, true, false>(j, table, form.rows, step, o, C - o, y, r);
+    nhwc_tile<kPixels, kKw, kStride, true, false>(j, table, form.rows, step, o, C - o, y, r, nullptr);
   }
 }
 
@@ -237,17 +242,19 @@ HWY_INLINE const float** fill_row_tables(const DepthwiseJob& j, const float* ima
 }
 
 // The row order (DepthwiseJob::sweep_rows): output row oh of one image,
-// each tile's channels before the next tile's.
+// each tile's channels before the next tile's; with `from_dram` asking
+// ahead for the next row's input rows and with `stream` streaming the
+// output (DepthwiseJob::prefetch_batch).
 template <int kKw, int kStride>
-HWY_INLINE void nhwc_row(const DepthwiseJob& j, bool prefetch, const float* image, const float* zeros,
+HWY_INLINE void nhwc_row(const DepthwiseJob& j, bool from_dram, bool stream, const float* image, const float* zeros,
                          const float** tables, int64_t oh, float* y_image, const float* r_image) {
   fill_row_tables<kKw, kStride>(j, image, zeros, oh, tables);
   const float* const* table = tables;
   for_each_tile(j.out_w, [&](auto pixels, int64_t ow) {
     constexpr int P = decltype(pixels)::value, Kw = P == 1 ? 1 : kKw, S = P == 1 ? 1 : kStride;
     const int64_t at = (oh * j.out_w + ow) * j.out_stride;
-    const NextRows next = next_rows<P, Kw, S>(j, prefetch, image, oh, ow);
-    tile_channels<P, Kw, S>(j, next, table, tile_form<P, Kw>(j, oh, ow), y_image + at,
+    const NextRows next = next_rows<P, Kw, S>(j, from_dram, image, oh, ow);
+    tile_channels<P, Kw, S>(j, next, stream, table, tile_form<P, Kw>(j, oh, ow), y_image + at,
                             r_image ? r_image + at : nullptr);
     table += tile_table_size<P, Kw, S>(j);
   });
@@ -265,11 +272,11 @@ HWY_INLINE void tile_vector(const DepthwiseJob& j, const float* const* table, in
   float* y = y_image + at;
   const float* r = r_image ? r_image + at : nullptr;
   if (kTail) {
-    nhwc_tile<kPixels, kKw, kStride, true, false>(j, table, form.rows, step, o, valid, y, r);
+    nhwc_tile<kPixels, kKw, kStride, true, false>(j, table, form.rows, step, o, valid, y, r, nullptr);
   } else if (form.inside) {
-    nhwc_tile<kPixels, kKw, kStride, false, true>(j, table, form.rows, step, o, 0, y, r);
+    nhwc_tile<kPixels, kKw, kStride, false, true>(j, table, form.rows, step, o, 0, y, r, nullptr);
   } else {
-    nhwc_tile<kPixels, kKw, kStride, false, false>(j, table, form.rows, step, o, 0, y, r);
+    nhwc_tile<kPixels, kKw, kStride, false, false>(j, table, form.rows, step, o, 0, y, r, nullptr);
   }
 }
 
@@ -324,6 +331,14 @@ HWY_INLINE float nhwc_point(const DepthwiseJob& j, const float* image, int64_t o
   return finish_point(j, o, acc);
 }
 
+// Whether a run from DRAM streams its output (tile_channels): where
+// streamed stores bypass the caches (x86), and every pixel's channels
+// are whole lines from a line's start.
+HWY_INLINE bool streams_output(const DepthwiseJob& j, const float* output) {
+  return HWY_ARCH_X86 && j.out_stride % kLineFloats == 0 && j.out_channels % kLineFloats == 0 &&
+         j.out_image_stride % kLineFloats == 0 && reinterpret_cast<uintptr_t>(output) % 64 == 0;
+}
+
 void DepthwiseNhwc(const DepthwiseJob& j, const RunTensors& t, float* scratch, size_t task) {
   const int64_t C = j.out_channels;
   if (j.multiplier != 1) {  // several outputs per input channel: tap by tap, a row a task
@@ -353,13 +368,14 @@ void DepthwiseNhwc(const DepthwiseJob& j, const RunTensors& t, float* scratch, s
   memset(scratch, 0, static_cast<size_t>(j.channels) * sizeof(float));
   const uintptr_t after_zeros = reinterpret_cast<uintptr_t>(scratch + j.channels);
   const float** tables = reinterpret_cast<const float**>((after_zeros + alignof(float*) - 1) & ~(alignof(float*) - 1));
-  const bool prefetch = t.batch >= j.prefetch_batch;
+  const bool from_dram = t.batch >= j.prefetch_batch, stream = from_dram && streams_output(j, t.output);
   const auto rows = [&](auto kw, auto stride) {
     constexpr int kKw = decltype(kw)::value, kStride = decltype(stride)::value;
     if constexpr (kKw > 1) {  // only sliding tiles sweep (plan_depthwise_sweep)
       if (sweeps) return nhwc_band<kKw, kStride>(j, image, scratch, tables, oh0, oh1, y_image, r_image);
     }
-    nhwc_row<kKw, kStride>(j, prefetch, image, scratch, tables, oh0, y_image, r_image);
+    nhwc_row<kKw, kStride>(j, from_dram, stream, image, scratch, tables, oh0, y_image, r_image);
+    if (stream) hwy::FlushStream();  // the streamed lines out before the task ends (run.cc's threads see it end)
   };
   using One = std::integral_constant<int, 1>;
   using Two = std::integral_constant<int, 2>;
