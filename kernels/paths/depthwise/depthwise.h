@@ -32,6 +32,11 @@
 
 namespace xconv {
 
+// A 64-byte cache line's floats: the unit the sweep reads a pixel's
+// channels in (plan_depthwise_sweep) and streamed stores go out in
+// (depthwise_shared-inl.h, stream_pixels).
+constexpr int64_t kLineFloats = 64 / static_cast<int64_t>(sizeof(float));
+
 struct DepthwiseJob {
   int64_t channels, out_channels, multiplier;  // multiplier = out_channels / groups: outputs per group
   int64_t in_h, in_w, out_h, out_w, kh, kw;

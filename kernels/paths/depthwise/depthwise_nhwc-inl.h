@@ -336,7 +336,7 @@ HWY_INLINE float nhwc_point(const DepthwiseJob& j, const float* image, int64_t o
 // are whole lines from a line's start.
 HWY_INLINE bool streams_output(const DepthwiseJob& j, const float* output) {
   return HWY_ARCH_X86 && j.out_stride % kLineFloats == 0 && j.out_channels % kLineFloats == 0 &&
-         j.out_image_stride % kLineFloats == 0 && reinterpret_cast<uintptr_t>(output) % 64 == 0;
+         j.out_image_stride % kLineFloats == 0 && reinterpret_cast<uintptr_t>(output) % (kLineFloats * sizeof(float)) == 0;
 }
 
 void DepthwiseNhwc(const DepthwiseJob& j, const RunTensors& t, float* scratch, size_t task) {

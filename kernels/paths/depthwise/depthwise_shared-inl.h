@@ -92,9 +92,6 @@ HWY_INLINE void store_pixels(D d, const DepthwiseJob& j, int64_t o, hn::Vec<D> (
   for (int p = 0; p < kPixels; ++p) hn::StoreU(tile[0][p], d, y + p * j.out_stride + o);
 }
 
-// A cache line's floats: the unit streamed stores go out in.
-constexpr int64_t kLineFloats = 64 / static_cast<int64_t>(sizeof(float));
-
 // Finishes kPixels output vectors as store_pixels does, and streams them
 // past the caches (DepthwiseJob::prefetch_batch) in whole 64-byte lines:
 // y + o must start a line at every pixel. A vector shorter than a line

@@ -61,9 +61,8 @@ void plan_depthwise_sweep(DepthwiseJob* j, size_t lanes, int threads, size_t l1_
   // row order (Zen 5), and on a Zen 3 with two vectors a tile, a whole
   // line, 0.80-0.88x on the 3x3 layers (one process alternating the two
   // plans), so there the rows stay.
-  const int64_t line_floats = 64 / static_cast<int64_t>(sizeof(float));
   const bool fits = j->kh * j->in_w * 64 <= static_cast<int64_t>(l1_bytes / 2);
-  if (!nhwc_tiles_slide(*j) || j->multiplier != 1 || j->group_in != 1 || static_cast<int64_t>(lanes) < line_floats ||
+  if (!nhwc_tiles_slide(*j) || j->multiplier != 1 || j->group_in != 1 || static_cast<int64_t>(lanes) < kLineFloats ||
       !fits) {
     return;
   }
