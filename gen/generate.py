@@ -81,6 +81,17 @@ def asm_steps(k):
     return k.isa == "avx2" and k.load == "broadcast" and k.prefetch == 0
 
 
+# The general-purpose registers an AVX2 IGEMM tap loop takes for rows 1..
+# (templates/igemm_asm_tap.in; r8-r10 hold row 0, B and the count).
+ASM_ROW_REGS = ["rax", "rcx", "rdx", "rsi", "rdi", "r11", "rbx"]
+
+
+def asm_vector_registers(v):
+    """The ymm registers an AVX2 tap loop keeps its v B vectors in, and the
+    broadcast in ymm15: the top ones, so the accumulators get the rest."""
+    return ["ymm%d" % (15 - v + i) for i in range(v)]
+
+
 def simd_kernel(k):
     """A kernel of the shared SIMD skeleton (gen/templates/gemm.cc.in)."""
     isa = by_name(k.isa)
@@ -130,6 +141,9 @@ def simd_kernel(k):
     return render(os.path.join(HERE, "templates", template),
                   HEADER=header(template, description, kernel=True), SIGNATURE=signature(k),
                   TILE_SIGNATURE=IGEMM_TILE_SIGNATURE, FAMILY=isa.family, AVX512=isa.name == "avx512", ASM_STEPS=asm_steps(k),
+                  IGEMM_ASM=asm_steps(k) and k.family == "igemm", DREG=ASM_ROW_REGS, BREG=asm_vector_registers(V),
+                  ASM_VREGS=["xmm%s" % r[3:] for r in asm_vector_registers(V) + ["ymm15"]],
+                  UNROLL_SHIFT=k.unroll.bit_length() - 1,
                   MR=k.mr, NR=k.nr, W=W, V=V, UNROLL=k.unroll,
                   ACCS=accs, ACCS_LAST_ROW_FIRST=[(i, v) for i in reversed(range(k.mr)) for v in range(V)],
                   K_LOOPS=loops, A_CHUNKS=neon_a_chunks(k.mr), X86_A_CHUNKS=x86_a_chunks,

@@ -146,6 +146,7 @@ const Epilogue kEpilogues[] = {
     {"last, no bias", true, false, false, -INFINITY, INFINITY},
     {"last, row bias, clamp", true, true, false, -0.5f, 0.5f},
     {"last, column bias, relu", true, false, true, 0.0f, INFINITY},
+    {"last, column bias, clamp", true, false, true, -0.5f, 0.5f},
     {"partial K block from a residual", false, false, false, -INFINITY, INFINITY, false, false, Residual::kSeparate,
      0.75f},
     {"last, row bias and slope, residual", true, true, false, -INFINITY, INFINITY, true, false, Residual::kSeparate,

@@ -6,6 +6,7 @@
 
 #include <immintrin.h>
 #include <math.h>
+#include <stdint.h>
 
 #include "kernels/ukernels/gen/kernels.h"
 
@@ -20,6 +21,147 @@ static inline __m256 scale_negative(__m256 y, __m256 slope) {
 static inline __m256i column_mask(size_t nr, size_t first) {
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   return _mm256_cmpgt_epi32(_mm256_set1_epi32((int) nr - (int) first), lane);
+}
+
+// One tap of the tile: kc steps, each the B loads then per row a broadcast
+// and its FMAs (y = a * b + y: the intrinsics' rounding), as one assembly
+// loop. Rows 1.. are addressed from row 0 (rows[] holds row 0's address,
+// then each other row's distance from it), so UNROLL steps move two
+// pointers, not MR + 1. From intrinsics GCC overlapped the steps, ran out
+// of the 16 registers and read B again as FMA operands; with a block of
+// assembly per step it kept the order but moved and spilled the pointers
+// around every tile (docs/DESIGN.md, "The generator").
+static inline __attribute__((always_inline)) void tap_steps(const uintptr_t* rows, const float* w, size_t kc, __m256& vacc0x0_7, __m256& vacc0x8_15, __m256& vacc0x16_23, __m256& vacc1x0_7, __m256& vacc1x8_15, __m256& vacc1x16_23, __m256& vacc2x0_7, __m256& vacc2x8_15, __m256& vacc2x16_23, __m256& vacc3x0_7, __m256& vacc3x8_15, __m256& vacc3x16_23) {
+  __asm__ volatile(
+      "mov 0(%[rows]), %%r8\n\t"
+      "mov 8(%[rows]), %%rax\n\t"
+      "mov 16(%[rows]), %%rcx\n\t"
+      "mov 24(%[rows]), %%rdx\n\t"
+      "mov %[w], %%r9\n\t"
+      "mov %[kc], %%r10\n\t"
+      "shr $2, %%r10\n\t"
+      "jz 2f\n\t"
+      "1:\n\t"
+      "vmovups 0(%%r9), %%ymm12\n\t"
+      "vmovups 32(%%r9), %%ymm13\n\t"
+      "vmovups 64(%%r9), %%ymm14\n\t"
+      "vbroadcastss 0(%%r8), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc0x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc0x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc0x16_23]\n\t"
+      "vbroadcastss 0(%%r8, %%rax), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc1x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc1x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc1x16_23]\n\t"
+      "vbroadcastss 0(%%r8, %%rcx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc2x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc2x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc2x16_23]\n\t"
+      "vbroadcastss 0(%%r8, %%rdx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc3x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc3x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc3x16_23]\n\t"
+      "vmovups 96(%%r9), %%ymm12\n\t"
+      "vmovups 128(%%r9), %%ymm13\n\t"
+      "vmovups 160(%%r9), %%ymm14\n\t"
+      "vbroadcastss 4(%%r8), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc0x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc0x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc0x16_23]\n\t"
+      "vbroadcastss 4(%%r8, %%rax), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc1x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc1x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc1x16_23]\n\t"
+      "vbroadcastss 4(%%r8, %%rcx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc2x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc2x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc2x16_23]\n\t"
+      "vbroadcastss 4(%%r8, %%rdx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc3x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc3x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc3x16_23]\n\t"
+      "vmovups 192(%%r9), %%ymm12\n\t"
+      "vmovups 224(%%r9), %%ymm13\n\t"
+      "vmovups 256(%%r9), %%ymm14\n\t"
+      "vbroadcastss 8(%%r8), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc0x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc0x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc0x16_23]\n\t"
+      "vbroadcastss 8(%%r8, %%rax), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc1x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc1x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc1x16_23]\n\t"
+      "vbroadcastss 8(%%r8, %%rcx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc2x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc2x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc2x16_23]\n\t"
+      "vbroadcastss 8(%%r8, %%rdx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc3x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc3x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc3x16_23]\n\t"
+      "vmovups 288(%%r9), %%ymm12\n\t"
+      "vmovups 320(%%r9), %%ymm13\n\t"
+      "vmovups 352(%%r9), %%ymm14\n\t"
+      "vbroadcastss 12(%%r8), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc0x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc0x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc0x16_23]\n\t"
+      "vbroadcastss 12(%%r8, %%rax), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc1x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc1x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc1x16_23]\n\t"
+      "vbroadcastss 12(%%r8, %%rcx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc2x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc2x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc2x16_23]\n\t"
+      "vbroadcastss 12(%%r8, %%rdx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc3x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc3x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc3x16_23]\n\t"
+      "add $16, %%r8\n\t"
+      "add $384, %%r9\n\t"
+      "dec %%r10\n\t"
+      "jnz 1b\n\t"
+      "2:\n\t"
+      "mov %[kc], %%r10\n\t"
+      "and $3, %%r10\n\t"
+      "jz 4f\n\t"
+      "3:\n\t"
+      "vmovups 0(%%r9), %%ymm12\n\t"
+      "vmovups 32(%%r9), %%ymm13\n\t"
+      "vmovups 64(%%r9), %%ymm14\n\t"
+      "vbroadcastss 0(%%r8), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc0x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc0x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc0x16_23]\n\t"
+      "vbroadcastss 0(%%r8, %%rax), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc1x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc1x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc1x16_23]\n\t"
+      "vbroadcastss 0(%%r8, %%rcx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc2x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc2x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc2x16_23]\n\t"
+      "vbroadcastss 0(%%r8, %%rdx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm12, %%ymm15, %[vacc3x0_7]\n\t"
+      "vfmadd231ps %%ymm13, %%ymm15, %[vacc3x8_15]\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc3x16_23]\n\t"
+      "add $4, %%r8\n\t"
+      "add $96, %%r9\n\t"
+      "dec %%r10\n\t"
+      "jnz 3b\n\t"
+      "4:\n\t"
+      : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [vacc1x0_7] "+x"(vacc1x0_7), [vacc1x8_15] "+x"(vacc1x8_15), [vacc1x16_23] "+x"(vacc1x16_23), [vacc2x0_7] "+x"(vacc2x0_7), [vacc2x8_15] "+x"(vacc2x8_15), [vacc2x16_23] "+x"(vacc2x16_23), [vacc3x0_7] "+x"(vacc3x0_7), [vacc3x8_15] "+x"(vacc3x8_15), [vacc3x16_23] "+x"(vacc3x16_23)
+      : [rows] "r"(rows), [w] "r"(w), [kc] "r"(kc)
+      : "r8", "r9", "r10", "rax", "rcx", "rdx", "xmm12", "xmm13", "xmm14", "xmm15", "cc", "memory");
+}
+
+// rows[] for the tap whose MR row pointers start at `a` (tap_steps).
+static inline __attribute__((always_inline)) void tap_rows(const float* const* a, uintptr_t* rows) {
+  rows[0] = (uintptr_t) a[0];
+  rows[1] = (uintptr_t) a[1] - rows[0];
+  rows[2] = (uintptr_t) a[2] - rows[0];
+  rows[3] = (uintptr_t) a[3] - rows[0];
 }
 
 static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, size_t kc,
@@ -97,301 +239,11 @@ static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, siz
   // Tap by tap: MR row pointers (padding taps point at a zero row), kc
   // channels from each, against kc rows of the packed weights.
   do {
-    const float* a0 = a[0];
-    const float* a1 = a[1];
-    const float* a2 = a[2];
-    const float* a3 = a[3];
+    uintptr_t rows[4];
+    tap_rows(a, rows);
     a += 4;
-    size_t k = kc;
-    // Each k step in assembly (tile_asm_step.in), in this order: the B
-    // loads, then per row a broadcast and its FMAs (y = a * b + y: the
-    // intrinsics' rounding). From intrinsics, GCC overlapped the steps, ran
-    // out of the 16 registers and read B again as FMA operands, up to four
-    // times a step.
-    for (; k >= 4; k -= 4) {
-      {
-        __m256 vb0_7, vb8_15, vb16_23;
-        __asm__ volatile(
-          "vmovups 0(%[b]), %[vb0_7]\n\t"
-          "vmovups 32(%[b]), %[vb8_15]\n\t"
-          "vmovups 64(%[b]), %[vb16_23]\n\t"
-          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23)
-          : [b] "r"(w)
-          : "memory");
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
-            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [va] "=&x"(va)
-            : [a] "r"(a0), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc1x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc1x16_23]\n\t"
-            : [vacc1x0_7] "+x"(vacc1x0_7), [vacc1x8_15] "+x"(vacc1x8_15), [vacc1x16_23] "+x"(vacc1x16_23), [va] "=&x"(va)
-            : [a] "r"(a1), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc2x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc2x16_23]\n\t"
-            : [vacc2x0_7] "+x"(vacc2x0_7), [vacc2x8_15] "+x"(vacc2x8_15), [vacc2x16_23] "+x"(vacc2x16_23), [va] "=&x"(va)
-            : [a] "r"(a2), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc3x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc3x16_23]\n\t"
-            : [vacc3x0_7] "+x"(vacc3x0_7), [vacc3x8_15] "+x"(vacc3x8_15), [vacc3x16_23] "+x"(vacc3x16_23), [va] "=&x"(va)
-            : [a] "r"(a3), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-      }
-      {
-        __m256 vb0_7, vb8_15, vb16_23;
-        __asm__ volatile(
-          "vmovups 96(%[b]), %[vb0_7]\n\t"
-          "vmovups 128(%[b]), %[vb8_15]\n\t"
-          "vmovups 160(%[b]), %[vb16_23]\n\t"
-          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23)
-          : [b] "r"(w)
-          : "memory");
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 4(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
-            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [va] "=&x"(va)
-            : [a] "r"(a0), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 4(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc1x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc1x16_23]\n\t"
-            : [vacc1x0_7] "+x"(vacc1x0_7), [vacc1x8_15] "+x"(vacc1x8_15), [vacc1x16_23] "+x"(vacc1x16_23), [va] "=&x"(va)
-            : [a] "r"(a1), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 4(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc2x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc2x16_23]\n\t"
-            : [vacc2x0_7] "+x"(vacc2x0_7), [vacc2x8_15] "+x"(vacc2x8_15), [vacc2x16_23] "+x"(vacc2x16_23), [va] "=&x"(va)
-            : [a] "r"(a2), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 4(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc3x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc3x16_23]\n\t"
-            : [vacc3x0_7] "+x"(vacc3x0_7), [vacc3x8_15] "+x"(vacc3x8_15), [vacc3x16_23] "+x"(vacc3x16_23), [va] "=&x"(va)
-            : [a] "r"(a3), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-      }
-      {
-        __m256 vb0_7, vb8_15, vb16_23;
-        __asm__ volatile(
-          "vmovups 192(%[b]), %[vb0_7]\n\t"
-          "vmovups 224(%[b]), %[vb8_15]\n\t"
-          "vmovups 256(%[b]), %[vb16_23]\n\t"
-          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23)
-          : [b] "r"(w)
-          : "memory");
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 8(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
-            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [va] "=&x"(va)
-            : [a] "r"(a0), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 8(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc1x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc1x16_23]\n\t"
-            : [vacc1x0_7] "+x"(vacc1x0_7), [vacc1x8_15] "+x"(vacc1x8_15), [vacc1x16_23] "+x"(vacc1x16_23), [va] "=&x"(va)
-            : [a] "r"(a1), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 8(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc2x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc2x16_23]\n\t"
-            : [vacc2x0_7] "+x"(vacc2x0_7), [vacc2x8_15] "+x"(vacc2x8_15), [vacc2x16_23] "+x"(vacc2x16_23), [va] "=&x"(va)
-            : [a] "r"(a2), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 8(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc3x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc3x16_23]\n\t"
-            : [vacc3x0_7] "+x"(vacc3x0_7), [vacc3x8_15] "+x"(vacc3x8_15), [vacc3x16_23] "+x"(vacc3x16_23), [va] "=&x"(va)
-            : [a] "r"(a3), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-      }
-      {
-        __m256 vb0_7, vb8_15, vb16_23;
-        __asm__ volatile(
-          "vmovups 288(%[b]), %[vb0_7]\n\t"
-          "vmovups 320(%[b]), %[vb8_15]\n\t"
-          "vmovups 352(%[b]), %[vb16_23]\n\t"
-          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23)
-          : [b] "r"(w)
-          : "memory");
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 12(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
-            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [va] "=&x"(va)
-            : [a] "r"(a0), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 12(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc1x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc1x16_23]\n\t"
-            : [vacc1x0_7] "+x"(vacc1x0_7), [vacc1x8_15] "+x"(vacc1x8_15), [vacc1x16_23] "+x"(vacc1x16_23), [va] "=&x"(va)
-            : [a] "r"(a1), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 12(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc2x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc2x16_23]\n\t"
-            : [vacc2x0_7] "+x"(vacc2x0_7), [vacc2x8_15] "+x"(vacc2x8_15), [vacc2x16_23] "+x"(vacc2x16_23), [va] "=&x"(va)
-            : [a] "r"(a2), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 12(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc3x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc3x16_23]\n\t"
-            : [vacc3x0_7] "+x"(vacc3x0_7), [vacc3x8_15] "+x"(vacc3x8_15), [vacc3x16_23] "+x"(vacc3x16_23), [va] "=&x"(va)
-            : [a] "r"(a3), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-      }
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      w += 96;
-    }
-    for (; k != 0; --k) {
-      {
-        __m256 vb0_7, vb8_15, vb16_23;
-        __asm__ volatile(
-          "vmovups 0(%[b]), %[vb0_7]\n\t"
-          "vmovups 32(%[b]), %[vb8_15]\n\t"
-          "vmovups 64(%[b]), %[vb16_23]\n\t"
-          : [vb0_7] "=x"(vb0_7), [vb8_15] "=x"(vb8_15), [vb16_23] "=x"(vb16_23)
-          : [b] "r"(w)
-          : "memory");
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc0x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc0x16_23]\n\t"
-            : [vacc0x0_7] "+x"(vacc0x0_7), [vacc0x8_15] "+x"(vacc0x8_15), [vacc0x16_23] "+x"(vacc0x16_23), [va] "=&x"(va)
-            : [a] "r"(a0), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc1x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc1x16_23]\n\t"
-            : [vacc1x0_7] "+x"(vacc1x0_7), [vacc1x8_15] "+x"(vacc1x8_15), [vacc1x16_23] "+x"(vacc1x16_23), [va] "=&x"(va)
-            : [a] "r"(a1), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc2x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc2x16_23]\n\t"
-            : [vacc2x0_7] "+x"(vacc2x0_7), [vacc2x8_15] "+x"(vacc2x8_15), [vacc2x16_23] "+x"(vacc2x16_23), [va] "=&x"(va)
-            : [a] "r"(a2), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
-            "vfmadd231ps %[vb8_15], %[va], %[vacc3x8_15]\n\t"
-            "vfmadd231ps %[vb16_23], %[va], %[vacc3x16_23]\n\t"
-            : [vacc3x0_7] "+x"(vacc3x0_7), [vacc3x8_15] "+x"(vacc3x8_15), [vacc3x16_23] "+x"(vacc3x16_23), [va] "=&x"(va)
-            : [a] "r"(a3), [vb0_7] "x"(vb0_7), [vb8_15] "x"(vb8_15), [vb16_23] "x"(vb16_23)
-            : "memory");
-        }
-      }
-      a0 += 1;
-      a1 += 1;
-      a2 += 1;
-      a3 += 1;
-      w += 24;
-    }
+    tap_steps(rows, w, kc, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc1x0_7, vacc1x8_15, vacc1x16_23, vacc2x0_7, vacc2x8_15, vacc2x16_23, vacc3x0_7, vacc3x8_15, vacc3x16_23);
+    w += kc * 24;
   } while (--ks != 0);
 
   if (ep->last) {
@@ -532,13 +384,123 @@ static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, siz
   }
 }
 
+
+// The plain calls, most of a layer's (ukernel.h): no partial sums to
+// continue, no residual, no per-row bias or slopes; the last K block, with
+// a bias per column or none and any clamp. Their whole tiles run here, each
+// a zeroed tile, its taps (tap_steps), the bias, the clamp and the stores:
+// the same arithmetic as tile() below, so the same bits, without the
+// epilogue's other cases in between, and with C's row addresses (and a
+// single tap's rows) worked out once for all the tiles of the call.
+static inline __attribute__((always_inline)) void plain_tiles(size_t mr, size_t tiles, size_t kc, size_t ks,
+    const float* const* a, const float* w, size_t w_stride, float* c, size_t ldc, const float* bias, float min,
+    float max) {
+  float* c0 = c;
+  float* c1 = mr > 1 ? c0 + ldc : c0;
+  float* c2 = mr > 2 ? c1 + ldc : c1;
+  float* c3 = mr > 3 ? c2 + ldc : c2;
+  uintptr_t rows[4];
+  if (ks == 1) tap_rows(a, rows);
+  for (size_t j = 0; j < tiles * 24; j += 24, w += w_stride) {
+    __m256 vacc0x0_7 = _mm256_setzero_ps();
+    __m256 vacc0x8_15 = _mm256_setzero_ps();
+    __m256 vacc0x16_23 = _mm256_setzero_ps();
+    __m256 vacc1x0_7 = _mm256_setzero_ps();
+    __m256 vacc1x8_15 = _mm256_setzero_ps();
+    __m256 vacc1x16_23 = _mm256_setzero_ps();
+    __m256 vacc2x0_7 = _mm256_setzero_ps();
+    __m256 vacc2x8_15 = _mm256_setzero_ps();
+    __m256 vacc2x16_23 = _mm256_setzero_ps();
+    __m256 vacc3x0_7 = _mm256_setzero_ps();
+    __m256 vacc3x8_15 = _mm256_setzero_ps();
+    __m256 vacc3x16_23 = _mm256_setzero_ps();
+    if (ks == 1) {
+      tap_steps(rows, w, kc, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc1x0_7, vacc1x8_15, vacc1x16_23, vacc2x0_7, vacc2x8_15, vacc2x16_23, vacc3x0_7, vacc3x8_15, vacc3x16_23);
+    } else {
+      for (size_t t = 0; t < ks; ++t) {
+        tap_rows(a + t * 4, rows);
+        tap_steps(rows, w + t * kc * 24, kc, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc1x0_7, vacc1x8_15, vacc1x16_23, vacc2x0_7, vacc2x8_15, vacc2x16_23, vacc3x0_7, vacc3x8_15, vacc3x16_23);
+      }
+    }
+    if (bias) {
+      const __m256 vbias0_7 = _mm256_loadu_ps(bias + j + 0);
+      vacc0x0_7 = _mm256_add_ps(vacc0x0_7, vbias0_7);
+      vacc1x0_7 = _mm256_add_ps(vacc1x0_7, vbias0_7);
+      vacc2x0_7 = _mm256_add_ps(vacc2x0_7, vbias0_7);
+      vacc3x0_7 = _mm256_add_ps(vacc3x0_7, vbias0_7);
+      const __m256 vbias8_15 = _mm256_loadu_ps(bias + j + 8);
+      vacc0x8_15 = _mm256_add_ps(vacc0x8_15, vbias8_15);
+      vacc1x8_15 = _mm256_add_ps(vacc1x8_15, vbias8_15);
+      vacc2x8_15 = _mm256_add_ps(vacc2x8_15, vbias8_15);
+      vacc3x8_15 = _mm256_add_ps(vacc3x8_15, vbias8_15);
+      const __m256 vbias16_23 = _mm256_loadu_ps(bias + j + 16);
+      vacc0x16_23 = _mm256_add_ps(vacc0x16_23, vbias16_23);
+      vacc1x16_23 = _mm256_add_ps(vacc1x16_23, vbias16_23);
+      vacc2x16_23 = _mm256_add_ps(vacc2x16_23, vbias16_23);
+      vacc3x16_23 = _mm256_add_ps(vacc3x16_23, vbias16_23);
+    }
+    if (min != -INFINITY) {
+      const __m256 vmin = _mm256_set1_ps(min);
+      vacc0x0_7 = _mm256_max_ps(vmin, vacc0x0_7);
+      vacc0x8_15 = _mm256_max_ps(vmin, vacc0x8_15);
+      vacc0x16_23 = _mm256_max_ps(vmin, vacc0x16_23);
+      vacc1x0_7 = _mm256_max_ps(vmin, vacc1x0_7);
+      vacc1x8_15 = _mm256_max_ps(vmin, vacc1x8_15);
+      vacc1x16_23 = _mm256_max_ps(vmin, vacc1x16_23);
+      vacc2x0_7 = _mm256_max_ps(vmin, vacc2x0_7);
+      vacc2x8_15 = _mm256_max_ps(vmin, vacc2x8_15);
+      vacc2x16_23 = _mm256_max_ps(vmin, vacc2x16_23);
+      vacc3x0_7 = _mm256_max_ps(vmin, vacc3x0_7);
+      vacc3x8_15 = _mm256_max_ps(vmin, vacc3x8_15);
+      vacc3x16_23 = _mm256_max_ps(vmin, vacc3x16_23);
+    }
+    if (max != INFINITY) {
+      const __m256 vmax = _mm256_set1_ps(max);
+      vacc0x0_7 = _mm256_min_ps(vmax, vacc0x0_7);
+      vacc0x8_15 = _mm256_min_ps(vmax, vacc0x8_15);
+      vacc0x16_23 = _mm256_min_ps(vmax, vacc0x16_23);
+      vacc1x0_7 = _mm256_min_ps(vmax, vacc1x0_7);
+      vacc1x8_15 = _mm256_min_ps(vmax, vacc1x8_15);
+      vacc1x16_23 = _mm256_min_ps(vmax, vacc1x16_23);
+      vacc2x0_7 = _mm256_min_ps(vmax, vacc2x0_7);
+      vacc2x8_15 = _mm256_min_ps(vmax, vacc2x8_15);
+      vacc2x16_23 = _mm256_min_ps(vmax, vacc2x16_23);
+      vacc3x0_7 = _mm256_min_ps(vmax, vacc3x0_7);
+      vacc3x8_15 = _mm256_min_ps(vmax, vacc3x8_15);
+      vacc3x16_23 = _mm256_min_ps(vmax, vacc3x16_23);
+    }
+    _mm256_storeu_ps(c3 + j + 0, vacc3x0_7);
+    _mm256_storeu_ps(c3 + j + 8, vacc3x8_15);
+    _mm256_storeu_ps(c3 + j + 16, vacc3x16_23);
+    _mm256_storeu_ps(c2 + j + 0, vacc2x0_7);
+    _mm256_storeu_ps(c2 + j + 8, vacc2x8_15);
+    _mm256_storeu_ps(c2 + j + 16, vacc2x16_23);
+    _mm256_storeu_ps(c1 + j + 0, vacc1x0_7);
+    _mm256_storeu_ps(c1 + j + 8, vacc1x8_15);
+    _mm256_storeu_ps(c1 + j + 16, vacc1x16_23);
+    _mm256_storeu_ps(c0 + j + 0, vacc0x0_7);
+    _mm256_storeu_ps(c0 + j + 8, vacc0x8_15);
+    _mm256_storeu_ps(c0 + j + 16, vacc0x16_23);
+  }
+}
+
 // The tiles of nc columns, NR at a time (ukernel.h): the tile above inlined
 // into this loop, which keeps what the tiles share (the epilogue's fields,
 // the call) out of each.
 void xconv_f32_igemm_4x24__avx2_fma(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
     const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep) {
+  size_t j0 = 0;
+  if (!ep->accumulate && ep->residual == NULL && ep->last && ep->bias_row == NULL && ep->slope_row == NULL &&
+      ep->slope_col == NULL) {
+    const size_t tiles = nc / 24;
+    plain_tiles(mr, tiles, kc, ks, a, w, w_stride, c, ldc, ep->bias_col, ep->min, ep->max);
+    j0 = tiles * 24;
+    if (j0 == nc) return;
+    w += tiles * w_stride;
+  }
   xconv_epilogue tile_ep = *ep;
-  for (size_t j0 = 0;; j0 += 24, w += w_stride) {
+  if (ep->bias_col) tile_ep.bias_col = ep->bias_col + j0;  // the plain calls' last, partial tile
+  for (;; j0 += 24, w += w_stride) {
     tile(mr, nc - j0 < 24 ? nc - j0 : 24, kc, ks, a, w, c + j0, ldc, &tile_ep);
     if (nc - j0 <= 24) return;
     if (ep->bias_col) tile_ep.bias_col = ep->bias_col + j0 + 24;

@@ -6,6 +6,7 @@
 
 #include <immintrin.h>
 #include <math.h>
+#include <stdint.h>
 
 #include "kernels/ukernels/gen/kernels.h"
 
@@ -20,6 +21,145 @@ static inline __m256 scale_negative(__m256 y, __m256 slope) {
 static inline __m256i column_mask(size_t nr, size_t first) {
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   return _mm256_cmpgt_epi32(_mm256_set1_epi32((int) nr - (int) first), lane);
+}
+
+// One tap of the tile: kc steps, each the B loads then per row a broadcast
+// and its FMAs (y = a * b + y: the intrinsics' rounding), as one assembly
+// loop. Rows 1.. are addressed from row 0 (rows[] holds row 0's address,
+// then each other row's distance from it), so UNROLL steps move two
+// pointers, not MR + 1. From intrinsics GCC overlapped the steps, ran out
+// of the 16 registers and read B again as FMA operands; with a block of
+// assembly per step it kept the order but moved and spilled the pointers
+// around every tile (docs/DESIGN.md, "The generator").
+static inline __attribute__((always_inline)) void tap_steps(const uintptr_t* rows, const float* w, size_t kc, __m256& vacc0x0_7, __m256& vacc1x0_7, __m256& vacc2x0_7, __m256& vacc3x0_7, __m256& vacc4x0_7, __m256& vacc5x0_7, __m256& vacc6x0_7, __m256& vacc7x0_7) {
+  __asm__ volatile(
+      "mov 0(%[rows]), %%r8\n\t"
+      "mov 8(%[rows]), %%rax\n\t"
+      "mov 16(%[rows]), %%rcx\n\t"
+      "mov 24(%[rows]), %%rdx\n\t"
+      "mov 32(%[rows]), %%rsi\n\t"
+      "mov 40(%[rows]), %%rdi\n\t"
+      "mov 48(%[rows]), %%r11\n\t"
+      "mov 56(%[rows]), %%rbx\n\t"
+      "mov %[w], %%r9\n\t"
+      "mov %[kc], %%r10\n\t"
+      "shr $2, %%r10\n\t"
+      "jz 2f\n\t"
+      "1:\n\t"
+      "vmovups 0(%%r9), %%ymm14\n\t"
+      "vbroadcastss 0(%%r8), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc0x0_7]\n\t"
+      "vbroadcastss 0(%%r8, %%rax), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc1x0_7]\n\t"
+      "vbroadcastss 0(%%r8, %%rcx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc2x0_7]\n\t"
+      "vbroadcastss 0(%%r8, %%rdx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc3x0_7]\n\t"
+      "vbroadcastss 0(%%r8, %%rsi), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc4x0_7]\n\t"
+      "vbroadcastss 0(%%r8, %%rdi), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc5x0_7]\n\t"
+      "vbroadcastss 0(%%r8, %%r11), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc6x0_7]\n\t"
+      "vbroadcastss 0(%%r8, %%rbx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc7x0_7]\n\t"
+      "vmovups 32(%%r9), %%ymm14\n\t"
+      "vbroadcastss 4(%%r8), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc0x0_7]\n\t"
+      "vbroadcastss 4(%%r8, %%rax), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc1x0_7]\n\t"
+      "vbroadcastss 4(%%r8, %%rcx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc2x0_7]\n\t"
+      "vbroadcastss 4(%%r8, %%rdx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc3x0_7]\n\t"
+      "vbroadcastss 4(%%r8, %%rsi), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc4x0_7]\n\t"
+      "vbroadcastss 4(%%r8, %%rdi), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc5x0_7]\n\t"
+      "vbroadcastss 4(%%r8, %%r11), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc6x0_7]\n\t"
+      "vbroadcastss 4(%%r8, %%rbx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc7x0_7]\n\t"
+      "vmovups 64(%%r9), %%ymm14\n\t"
+      "vbroadcastss 8(%%r8), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc0x0_7]\n\t"
+      "vbroadcastss 8(%%r8, %%rax), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc1x0_7]\n\t"
+      "vbroadcastss 8(%%r8, %%rcx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc2x0_7]\n\t"
+      "vbroadcastss 8(%%r8, %%rdx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc3x0_7]\n\t"
+      "vbroadcastss 8(%%r8, %%rsi), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc4x0_7]\n\t"
+      "vbroadcastss 8(%%r8, %%rdi), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc5x0_7]\n\t"
+      "vbroadcastss 8(%%r8, %%r11), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc6x0_7]\n\t"
+      "vbroadcastss 8(%%r8, %%rbx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc7x0_7]\n\t"
+      "vmovups 96(%%r9), %%ymm14\n\t"
+      "vbroadcastss 12(%%r8), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc0x0_7]\n\t"
+      "vbroadcastss 12(%%r8, %%rax), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc1x0_7]\n\t"
+      "vbroadcastss 12(%%r8, %%rcx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc2x0_7]\n\t"
+      "vbroadcastss 12(%%r8, %%rdx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc3x0_7]\n\t"
+      "vbroadcastss 12(%%r8, %%rsi), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc4x0_7]\n\t"
+      "vbroadcastss 12(%%r8, %%rdi), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc5x0_7]\n\t"
+      "vbroadcastss 12(%%r8, %%r11), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc6x0_7]\n\t"
+      "vbroadcastss 12(%%r8, %%rbx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc7x0_7]\n\t"
+      "add $16, %%r8\n\t"
+      "add $128, %%r9\n\t"
+      "dec %%r10\n\t"
+      "jnz 1b\n\t"
+      "2:\n\t"
+      "mov %[kc], %%r10\n\t"
+      "and $3, %%r10\n\t"
+      "jz 4f\n\t"
+      "3:\n\t"
+      "vmovups 0(%%r9), %%ymm14\n\t"
+      "vbroadcastss 0(%%r8), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc0x0_7]\n\t"
+      "vbroadcastss 0(%%r8, %%rax), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc1x0_7]\n\t"
+      "vbroadcastss 0(%%r8, %%rcx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc2x0_7]\n\t"
+      "vbroadcastss 0(%%r8, %%rdx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc3x0_7]\n\t"
+      "vbroadcastss 0(%%r8, %%rsi), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc4x0_7]\n\t"
+      "vbroadcastss 0(%%r8, %%rdi), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc5x0_7]\n\t"
+      "vbroadcastss 0(%%r8, %%r11), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc6x0_7]\n\t"
+      "vbroadcastss 0(%%r8, %%rbx), %%ymm15\n\t"
+      "vfmadd231ps %%ymm14, %%ymm15, %[vacc7x0_7]\n\t"
+      "add $4, %%r8\n\t"
+      "add $32, %%r9\n\t"
+      "dec %%r10\n\t"
+      "jnz 3b\n\t"
+      "4:\n\t"
+      : [vacc0x0_7] "+x"(vacc0x0_7), [vacc1x0_7] "+x"(vacc1x0_7), [vacc2x0_7] "+x"(vacc2x0_7), [vacc3x0_7] "+x"(vacc3x0_7), [vacc4x0_7] "+x"(vacc4x0_7), [vacc5x0_7] "+x"(vacc5x0_7), [vacc6x0_7] "+x"(vacc6x0_7), [vacc7x0_7] "+x"(vacc7x0_7)
+      : [rows] "r"(rows), [w] "r"(w), [kc] "r"(kc)
+      : "r8", "r9", "r10", "rax", "rcx", "rdx", "rsi", "rdi", "r11", "rbx", "xmm14", "xmm15", "cc", "memory");
+}
+
+// rows[] for the tap whose MR row pointers start at `a` (tap_steps).
+static inline __attribute__((always_inline)) void tap_rows(const float* const* a, uintptr_t* rows) {
+  rows[0] = (uintptr_t) a[0];
+  rows[1] = (uintptr_t) a[1] - rows[0];
+  rows[2] = (uintptr_t) a[2] - rows[0];
+  rows[3] = (uintptr_t) a[3] - rows[0];
+  rows[4] = (uintptr_t) a[4] - rows[0];
+  rows[5] = (uintptr_t) a[5] - rows[0];
+  rows[6] = (uintptr_t) a[6] - rows[0];
+  rows[7] = (uintptr_t) a[7] - rows[0];
 }
 
 static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, size_t kc,
@@ -89,443 +229,11 @@ static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, siz
   // Tap by tap: MR row pointers (padding taps point at a zero row), kc
   // channels from each, against kc rows of the packed weights.
   do {
-    const float* a0 = a[0];
-    const float* a1 = a[1];
-    const float* a2 = a[2];
-    const float* a3 = a[3];
-    const float* a4 = a[4];
-    const float* a5 = a[5];
-    const float* a6 = a[6];
-    const float* a7 = a[7];
+    uintptr_t rows[8];
+    tap_rows(a, rows);
     a += 8;
-    size_t k = kc;
-    // Each k step in assembly (tile_asm_step.in), in this order: the B
-    // loads, then per row a broadcast and its FMAs (y = a * b + y: the
-    // intrinsics' rounding). From intrinsics, GCC overlapped the steps, ran
-    // out of the 16 registers and read B again as FMA operands, up to four
-    // times a step.
-    for (; k >= 4; k -= 4) {
-      {
-        __m256 vb0_7;
-        __asm__ volatile(
-          "vmovups 0(%[b]), %[vb0_7]\n\t"
-          : [vb0_7] "=x"(vb0_7)
-          : [b] "r"(w)
-          : "memory");
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
-            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
-            : [a] "r"(a0), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
-            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
-            : [a] "r"(a1), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
-            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
-            : [a] "r"(a2), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
-            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
-            : [a] "r"(a3), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
-            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
-            : [a] "r"(a4), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
-            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
-            : [a] "r"(a5), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
-            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
-            : [a] "r"(a6), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
-            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
-            : [a] "r"(a7), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-      }
-      {
-        __m256 vb0_7;
-        __asm__ volatile(
-          "vmovups 32(%[b]), %[vb0_7]\n\t"
-          : [vb0_7] "=x"(vb0_7)
-          : [b] "r"(w)
-          : "memory");
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 4(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
-            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
-            : [a] "r"(a0), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 4(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
-            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
-            : [a] "r"(a1), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 4(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
-            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
-            : [a] "r"(a2), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 4(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
-            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
-            : [a] "r"(a3), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 4(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
-            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
-            : [a] "r"(a4), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 4(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
-            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
-            : [a] "r"(a5), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 4(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
-            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
-            : [a] "r"(a6), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 4(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
-            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
-            : [a] "r"(a7), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-      }
-      {
-        __m256 vb0_7;
-        __asm__ volatile(
-          "vmovups 64(%[b]), %[vb0_7]\n\t"
-          : [vb0_7] "=x"(vb0_7)
-          : [b] "r"(w)
-          : "memory");
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 8(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
-            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
-            : [a] "r"(a0), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 8(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
-            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
-            : [a] "r"(a1), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 8(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
-            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
-            : [a] "r"(a2), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 8(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
-            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
-            : [a] "r"(a3), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 8(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
-            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
-            : [a] "r"(a4), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 8(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
-            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
-            : [a] "r"(a5), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 8(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
-            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
-            : [a] "r"(a6), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 8(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
-            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
-            : [a] "r"(a7), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-      }
-      {
-        __m256 vb0_7;
-        __asm__ volatile(
-          "vmovups 96(%[b]), %[vb0_7]\n\t"
-          : [vb0_7] "=x"(vb0_7)
-          : [b] "r"(w)
-          : "memory");
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 12(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
-            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
-            : [a] "r"(a0), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 12(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
-            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
-            : [a] "r"(a1), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 12(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
-            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
-            : [a] "r"(a2), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 12(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
-            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
-            : [a] "r"(a3), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 12(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
-            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
-            : [a] "r"(a4), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 12(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
-            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
-            : [a] "r"(a5), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 12(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
-            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
-            : [a] "r"(a6), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 12(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
-            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
-            : [a] "r"(a7), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-      }
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      a4 += 4;
-      a5 += 4;
-      a6 += 4;
-      a7 += 4;
-      w += 32;
-    }
-    for (; k != 0; --k) {
-      {
-        __m256 vb0_7;
-        __asm__ volatile(
-          "vmovups 0(%[b]), %[vb0_7]\n\t"
-          : [vb0_7] "=x"(vb0_7)
-          : [b] "r"(w)
-          : "memory");
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc0x0_7]\n\t"
-            : [vacc0x0_7] "+x"(vacc0x0_7), [va] "=&x"(va)
-            : [a] "r"(a0), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc1x0_7]\n\t"
-            : [vacc1x0_7] "+x"(vacc1x0_7), [va] "=&x"(va)
-            : [a] "r"(a1), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc2x0_7]\n\t"
-            : [vacc2x0_7] "+x"(vacc2x0_7), [va] "=&x"(va)
-            : [a] "r"(a2), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc3x0_7]\n\t"
-            : [vacc3x0_7] "+x"(vacc3x0_7), [va] "=&x"(va)
-            : [a] "r"(a3), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc4x0_7]\n\t"
-            : [vacc4x0_7] "+x"(vacc4x0_7), [va] "=&x"(va)
-            : [a] "r"(a4), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc5x0_7]\n\t"
-            : [vacc5x0_7] "+x"(vacc5x0_7), [va] "=&x"(va)
-            : [a] "r"(a5), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc6x0_7]\n\t"
-            : [vacc6x0_7] "+x"(vacc6x0_7), [va] "=&x"(va)
-            : [a] "r"(a6), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-        {
-          __m256 va;
-          __asm__ volatile(
-            "vbroadcastss 0(%[a]), %[va]\n\t"
-            "vfmadd231ps %[vb0_7], %[va], %[vacc7x0_7]\n\t"
-            : [vacc7x0_7] "+x"(vacc7x0_7), [va] "=&x"(va)
-            : [a] "r"(a7), [vb0_7] "x"(vb0_7)
-            : "memory");
-        }
-      }
-      a0 += 1;
-      a1 += 1;
-      a2 += 1;
-      a3 += 1;
-      a4 += 1;
-      a5 += 1;
-      a6 += 1;
-      a7 += 1;
-      w += 8;
-    }
+    tap_steps(rows, w, kc, vacc0x0_7, vacc1x0_7, vacc2x0_7, vacc3x0_7, vacc4x0_7, vacc5x0_7, vacc6x0_7, vacc7x0_7);
+    w += kc * 8;
   } while (--ks != 0);
 
   if (ep->last) {
@@ -638,13 +346,105 @@ static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, siz
   }
 }
 
+
+// The plain calls, most of a layer's (ukernel.h): no partial sums to
+// continue, no residual, no per-row bias or slopes; the last K block, with
+// a bias per column or none and any clamp. Their whole tiles run here, each
+// a zeroed tile, its taps (tap_steps), the bias, the clamp and the stores:
+// the same arithmetic as tile() below, so the same bits, without the
+// epilogue's other cases in between, and with C's row addresses (and a
+// single tap's rows) worked out once for all the tiles of the call.
+static inline __attribute__((always_inline)) void plain_tiles(size_t mr, size_t tiles, size_t kc, size_t ks,
+    const float* const* a, const float* w, size_t w_stride, float* c, size_t ldc, const float* bias, float min,
+    float max) {
+  float* c0 = c;
+  float* c1 = mr > 1 ? c0 + ldc : c0;
+  float* c2 = mr > 2 ? c1 + ldc : c1;
+  float* c3 = mr > 3 ? c2 + ldc : c2;
+  float* c4 = mr > 4 ? c3 + ldc : c3;
+  float* c5 = mr > 5 ? c4 + ldc : c4;
+  float* c6 = mr > 6 ? c5 + ldc : c5;
+  float* c7 = mr > 7 ? c6 + ldc : c6;
+  uintptr_t rows[8];
+  if (ks == 1) tap_rows(a, rows);
+  for (size_t j = 0; j < tiles * 8; j += 8, w += w_stride) {
+    __m256 vacc0x0_7 = _mm256_setzero_ps();
+    __m256 vacc1x0_7 = _mm256_setzero_ps();
+    __m256 vacc2x0_7 = _mm256_setzero_ps();
+    __m256 vacc3x0_7 = _mm256_setzero_ps();
+    __m256 vacc4x0_7 = _mm256_setzero_ps();
+    __m256 vacc5x0_7 = _mm256_setzero_ps();
+    __m256 vacc6x0_7 = _mm256_setzero_ps();
+    __m256 vacc7x0_7 = _mm256_setzero_ps();
+    if (ks == 1) {
+      tap_steps(rows, w, kc, vacc0x0_7, vacc1x0_7, vacc2x0_7, vacc3x0_7, vacc4x0_7, vacc5x0_7, vacc6x0_7, vacc7x0_7);
+    } else {
+      for (size_t t = 0; t < ks; ++t) {
+        tap_rows(a + t * 8, rows);
+        tap_steps(rows, w + t * kc * 8, kc, vacc0x0_7, vacc1x0_7, vacc2x0_7, vacc3x0_7, vacc4x0_7, vacc5x0_7, vacc6x0_7, vacc7x0_7);
+      }
+    }
+    if (bias) {
+      const __m256 vbias0_7 = _mm256_loadu_ps(bias + j + 0);
+      vacc0x0_7 = _mm256_add_ps(vacc0x0_7, vbias0_7);
+      vacc1x0_7 = _mm256_add_ps(vacc1x0_7, vbias0_7);
+      vacc2x0_7 = _mm256_add_ps(vacc2x0_7, vbias0_7);
+      vacc3x0_7 = _mm256_add_ps(vacc3x0_7, vbias0_7);
+      vacc4x0_7 = _mm256_add_ps(vacc4x0_7, vbias0_7);
+      vacc5x0_7 = _mm256_add_ps(vacc5x0_7, vbias0_7);
+      vacc6x0_7 = _mm256_add_ps(vacc6x0_7, vbias0_7);
+      vacc7x0_7 = _mm256_add_ps(vacc7x0_7, vbias0_7);
+    }
+    if (min != -INFINITY) {
+      const __m256 vmin = _mm256_set1_ps(min);
+      vacc0x0_7 = _mm256_max_ps(vmin, vacc0x0_7);
+      vacc1x0_7 = _mm256_max_ps(vmin, vacc1x0_7);
+      vacc2x0_7 = _mm256_max_ps(vmin, vacc2x0_7);
+      vacc3x0_7 = _mm256_max_ps(vmin, vacc3x0_7);
+      vacc4x0_7 = _mm256_max_ps(vmin, vacc4x0_7);
+      vacc5x0_7 = _mm256_max_ps(vmin, vacc5x0_7);
+      vacc6x0_7 = _mm256_max_ps(vmin, vacc6x0_7);
+      vacc7x0_7 = _mm256_max_ps(vmin, vacc7x0_7);
+    }
+    if (max != INFINITY) {
+      const __m256 vmax = _mm256_set1_ps(max);
+      vacc0x0_7 = _mm256_min_ps(vmax, vacc0x0_7);
+      vacc1x0_7 = _mm256_min_ps(vmax, vacc1x0_7);
+      vacc2x0_7 = _mm256_min_ps(vmax, vacc2x0_7);
+      vacc3x0_7 = _mm256_min_ps(vmax, vacc3x0_7);
+      vacc4x0_7 = _mm256_min_ps(vmax, vacc4x0_7);
+      vacc5x0_7 = _mm256_min_ps(vmax, vacc5x0_7);
+      vacc6x0_7 = _mm256_min_ps(vmax, vacc6x0_7);
+      vacc7x0_7 = _mm256_min_ps(vmax, vacc7x0_7);
+    }
+    _mm256_storeu_ps(c7 + j + 0, vacc7x0_7);
+    _mm256_storeu_ps(c6 + j + 0, vacc6x0_7);
+    _mm256_storeu_ps(c5 + j + 0, vacc5x0_7);
+    _mm256_storeu_ps(c4 + j + 0, vacc4x0_7);
+    _mm256_storeu_ps(c3 + j + 0, vacc3x0_7);
+    _mm256_storeu_ps(c2 + j + 0, vacc2x0_7);
+    _mm256_storeu_ps(c1 + j + 0, vacc1x0_7);
+    _mm256_storeu_ps(c0 + j + 0, vacc0x0_7);
+  }
+}
+
 // The tiles of nc columns, NR at a time (ukernel.h): the tile above inlined
 // into this loop, which keeps what the tiles share (the epilogue's fields,
 // the call) out of each.
 void xconv_f32_igemm_8x8__avx2_fma(size_t mr, size_t nc, size_t kc, size_t ks, const float* const* a,
     const float* w, size_t w_stride, float* c, size_t ldc, const xconv_epilogue* ep) {
+  size_t j0 = 0;
+  if (!ep->accumulate && ep->residual == NULL && ep->last && ep->bias_row == NULL && ep->slope_row == NULL &&
+      ep->slope_col == NULL) {
+    const size_t tiles = nc / 8;
+    plain_tiles(mr, tiles, kc, ks, a, w, w_stride, c, ldc, ep->bias_col, ep->min, ep->max);
+    j0 = tiles * 8;
+    if (j0 == nc) return;
+    w += tiles * w_stride;
+  }
   xconv_epilogue tile_ep = *ep;
-  for (size_t j0 = 0;; j0 += 8, w += w_stride) {
+  if (ep->bias_col) tile_ep.bias_col = ep->bias_col + j0;  // the plain calls' last, partial tile
+  for (;; j0 += 8, w += w_stride) {
     tile(mr, nc - j0 < 8 ? nc - j0 : 8, kc, ks, a, w, c + j0, ldc, &tile_ep);
     if (nc - j0 <= 8) return;
     if (ep->bias_col) tile_ep.bias_col = ep->bias_col + j0 + 8;
