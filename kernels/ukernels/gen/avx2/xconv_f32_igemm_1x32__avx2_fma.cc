@@ -262,6 +262,10 @@ static inline __attribute__((always_inline)) void plain_tiles(size_t mr, size_t 
       const __m256 vbias24_31 = _mm256_loadu_ps(bias + j + 24);
       vacc0x24_31 = _mm256_add_ps(vacc0x24_31, vbias24_31);
     }
+    // max(min, y) then min(max, y): the accumulator is the second operand,
+    // which x86 returns when either is NaN, so NaN propagates.
+    // An infinite bound clamps nothing, so it is skipped (with a small K the
+    // clamp is a tenth of the tile's vector work).
     if (min != -INFINITY) {
       const __m256 vmin = _mm256_set1_ps(min);
       vacc0x0_7 = _mm256_max_ps(vmin, vacc0x0_7);
