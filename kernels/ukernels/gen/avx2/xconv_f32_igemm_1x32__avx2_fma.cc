@@ -108,6 +108,18 @@ static inline __attribute__((always_inline)) void tap_rows(const float* const* a
   rows[0] = (uintptr_t) a[0];
 }
 
+// Every tap of the tile in order: ks taps of MR row pointers from `a`, kc
+// channels each, against the packed weights from `w`.
+static inline __attribute__((always_inline)) void all_taps(const float* const* a, const float* w, size_t kc, size_t ks, __m256& vacc0x0_7, __m256& vacc0x8_15, __m256& vacc0x16_23, __m256& vacc0x24_31) {
+  uintptr_t rows[1];
+  do {
+    tap_rows(a, rows);
+    tap_steps(rows, w, kc, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc0x24_31);
+    a += 1;
+    w += kc * 32;
+  } while (--ks != 0);
+}
+
 static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, size_t kc,
     size_t ks, const float* const* a, const float* w, float* c, size_t ldc,
     const xconv_epilogue* ep) {
@@ -145,13 +157,7 @@ static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, siz
 
   // Tap by tap: MR row pointers (padding taps point at a zero row), kc
   // channels from each, against kc rows of the packed weights.
-  do {
-    uintptr_t rows[1];
-    tap_rows(a, rows);
-    a += 1;
-    tap_steps(rows, w, kc, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc0x24_31);
-    w += kc * 32;
-  } while (--ks != 0);
+  all_taps(a, w, kc, ks, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc0x24_31);
 
   if (ep->last) {
     if (ep->bias_row) {
@@ -247,10 +253,7 @@ static inline __attribute__((always_inline)) void plain_tiles(size_t mr, size_t 
     if (ks == 1) {
       tap_steps(rows, w, kc, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc0x24_31);
     } else {
-      for (size_t t = 0; t < ks; ++t) {
-        tap_rows(a + t * 1, rows);
-        tap_steps(rows, w + t * kc * 32, kc, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc0x24_31);
-      }
+      all_taps(a, w, kc, ks, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc0x24_31);
     }
     if (bias) {
       const __m256 vbias0_7 = _mm256_loadu_ps(bias + j + 0);

@@ -164,6 +164,18 @@ static inline __attribute__((always_inline)) void tap_rows(const float* const* a
   rows[3] = (uintptr_t) a[3] - rows[0];
 }
 
+// Every tap of the tile in order: ks taps of MR row pointers from `a`, kc
+// channels each, against the packed weights from `w`.
+static inline __attribute__((always_inline)) void all_taps(const float* const* a, const float* w, size_t kc, size_t ks, __m256& vacc0x0_7, __m256& vacc0x8_15, __m256& vacc0x16_23, __m256& vacc1x0_7, __m256& vacc1x8_15, __m256& vacc1x16_23, __m256& vacc2x0_7, __m256& vacc2x8_15, __m256& vacc2x16_23, __m256& vacc3x0_7, __m256& vacc3x8_15, __m256& vacc3x16_23) {
+  uintptr_t rows[4];
+  do {
+    tap_rows(a, rows);
+    tap_steps(rows, w, kc, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc1x0_7, vacc1x8_15, vacc1x16_23, vacc2x0_7, vacc2x8_15, vacc2x16_23, vacc3x0_7, vacc3x8_15, vacc3x16_23);
+    a += 4;
+    w += kc * 24;
+  } while (--ks != 0);
+}
+
 static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, size_t kc,
     size_t ks, const float* const* a, const float* w, float* c, size_t ldc,
     const xconv_epilogue* ep) {
@@ -238,13 +250,7 @@ static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, siz
 
   // Tap by tap: MR row pointers (padding taps point at a zero row), kc
   // channels from each, against kc rows of the packed weights.
-  do {
-    uintptr_t rows[4];
-    tap_rows(a, rows);
-    a += 4;
-    tap_steps(rows, w, kc, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc1x0_7, vacc1x8_15, vacc1x16_23, vacc2x0_7, vacc2x8_15, vacc2x16_23, vacc3x0_7, vacc3x8_15, vacc3x16_23);
-    w += kc * 24;
-  } while (--ks != 0);
+  all_taps(a, w, kc, ks, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc1x0_7, vacc1x8_15, vacc1x16_23, vacc2x0_7, vacc2x8_15, vacc2x16_23, vacc3x0_7, vacc3x8_15, vacc3x16_23);
 
   if (ep->last) {
     if (ep->bias_row) {
@@ -417,10 +423,7 @@ static inline __attribute__((always_inline)) void plain_tiles(size_t mr, size_t 
     if (ks == 1) {
       tap_steps(rows, w, kc, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc1x0_7, vacc1x8_15, vacc1x16_23, vacc2x0_7, vacc2x8_15, vacc2x16_23, vacc3x0_7, vacc3x8_15, vacc3x16_23);
     } else {
-      for (size_t t = 0; t < ks; ++t) {
-        tap_rows(a + t * 4, rows);
-        tap_steps(rows, w + t * kc * 24, kc, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc1x0_7, vacc1x8_15, vacc1x16_23, vacc2x0_7, vacc2x8_15, vacc2x16_23, vacc3x0_7, vacc3x8_15, vacc3x16_23);
-      }
+      all_taps(a, w, kc, ks, vacc0x0_7, vacc0x8_15, vacc0x16_23, vacc1x0_7, vacc1x8_15, vacc1x16_23, vacc2x0_7, vacc2x8_15, vacc2x16_23, vacc3x0_7, vacc3x8_15, vacc3x16_23);
     }
     if (bias) {
       const __m256 vbias0_7 = _mm256_loadu_ps(bias + j + 0);

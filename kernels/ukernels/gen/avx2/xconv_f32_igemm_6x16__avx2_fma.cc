@@ -173,6 +173,18 @@ static inline __attribute__((always_inline)) void tap_rows(const float* const* a
   rows[5] = (uintptr_t) a[5] - rows[0];
 }
 
+// Every tap of the tile in order: ks taps of MR row pointers from `a`, kc
+// channels each, against the packed weights from `w`.
+static inline __attribute__((always_inline)) void all_taps(const float* const* a, const float* w, size_t kc, size_t ks, __m256& vacc0x0_7, __m256& vacc0x8_15, __m256& vacc1x0_7, __m256& vacc1x8_15, __m256& vacc2x0_7, __m256& vacc2x8_15, __m256& vacc3x0_7, __m256& vacc3x8_15, __m256& vacc4x0_7, __m256& vacc4x8_15, __m256& vacc5x0_7, __m256& vacc5x8_15) {
+  uintptr_t rows[6];
+  do {
+    tap_rows(a, rows);
+    tap_steps(rows, w, kc, vacc0x0_7, vacc0x8_15, vacc1x0_7, vacc1x8_15, vacc2x0_7, vacc2x8_15, vacc3x0_7, vacc3x8_15, vacc4x0_7, vacc4x8_15, vacc5x0_7, vacc5x8_15);
+    a += 6;
+    w += kc * 16;
+  } while (--ks != 0);
+}
+
 static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, size_t kc,
     size_t ks, const float* const* a, const float* w, float* c, size_t ldc,
     const xconv_epilogue* ep) {
@@ -251,13 +263,7 @@ static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, siz
 
   // Tap by tap: MR row pointers (padding taps point at a zero row), kc
   // channels from each, against kc rows of the packed weights.
-  do {
-    uintptr_t rows[6];
-    tap_rows(a, rows);
-    a += 6;
-    tap_steps(rows, w, kc, vacc0x0_7, vacc0x8_15, vacc1x0_7, vacc1x8_15, vacc2x0_7, vacc2x8_15, vacc3x0_7, vacc3x8_15, vacc4x0_7, vacc4x8_15, vacc5x0_7, vacc5x8_15);
-    w += kc * 16;
-  } while (--ks != 0);
+  all_taps(a, w, kc, ks, vacc0x0_7, vacc0x8_15, vacc1x0_7, vacc1x8_15, vacc2x0_7, vacc2x8_15, vacc3x0_7, vacc3x8_15, vacc4x0_7, vacc4x8_15, vacc5x0_7, vacc5x8_15);
 
   if (ep->last) {
     if (ep->bias_row) {
@@ -434,10 +440,7 @@ static inline __attribute__((always_inline)) void plain_tiles(size_t mr, size_t 
     if (ks == 1) {
       tap_steps(rows, w, kc, vacc0x0_7, vacc0x8_15, vacc1x0_7, vacc1x8_15, vacc2x0_7, vacc2x8_15, vacc3x0_7, vacc3x8_15, vacc4x0_7, vacc4x8_15, vacc5x0_7, vacc5x8_15);
     } else {
-      for (size_t t = 0; t < ks; ++t) {
-        tap_rows(a + t * 6, rows);
-        tap_steps(rows, w + t * kc * 16, kc, vacc0x0_7, vacc0x8_15, vacc1x0_7, vacc1x8_15, vacc2x0_7, vacc2x8_15, vacc3x0_7, vacc3x8_15, vacc4x0_7, vacc4x8_15, vacc5x0_7, vacc5x8_15);
-      }
+      all_taps(a, w, kc, ks, vacc0x0_7, vacc0x8_15, vacc1x0_7, vacc1x8_15, vacc2x0_7, vacc2x8_15, vacc3x0_7, vacc3x8_15, vacc4x0_7, vacc4x8_15, vacc5x0_7, vacc5x8_15);
     }
     if (bias) {
       const __m256 vbias0_7 = _mm256_loadu_ps(bias + j + 0);

@@ -162,6 +162,18 @@ static inline __attribute__((always_inline)) void tap_rows(const float* const* a
   rows[7] = (uintptr_t) a[7] - rows[0];
 }
 
+// Every tap of the tile in order: ks taps of MR row pointers from `a`, kc
+// channels each, against the packed weights from `w`.
+static inline __attribute__((always_inline)) void all_taps(const float* const* a, const float* w, size_t kc, size_t ks, __m256& vacc0x0_7, __m256& vacc1x0_7, __m256& vacc2x0_7, __m256& vacc3x0_7, __m256& vacc4x0_7, __m256& vacc5x0_7, __m256& vacc6x0_7, __m256& vacc7x0_7) {
+  uintptr_t rows[8];
+  do {
+    tap_rows(a, rows);
+    tap_steps(rows, w, kc, vacc0x0_7, vacc1x0_7, vacc2x0_7, vacc3x0_7, vacc4x0_7, vacc5x0_7, vacc6x0_7, vacc7x0_7);
+    a += 8;
+    w += kc * 8;
+  } while (--ks != 0);
+}
+
 static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, size_t kc,
     size_t ks, const float* const* a, const float* w, float* c, size_t ldc,
     const xconv_epilogue* ep) {
@@ -228,13 +240,7 @@ static inline __attribute__((always_inline)) void tile(size_t mr, size_t nr, siz
 
   // Tap by tap: MR row pointers (padding taps point at a zero row), kc
   // channels from each, against kc rows of the packed weights.
-  do {
-    uintptr_t rows[8];
-    tap_rows(a, rows);
-    a += 8;
-    tap_steps(rows, w, kc, vacc0x0_7, vacc1x0_7, vacc2x0_7, vacc3x0_7, vacc4x0_7, vacc5x0_7, vacc6x0_7, vacc7x0_7);
-    w += kc * 8;
-  } while (--ks != 0);
+  all_taps(a, w, kc, ks, vacc0x0_7, vacc1x0_7, vacc2x0_7, vacc3x0_7, vacc4x0_7, vacc5x0_7, vacc6x0_7, vacc7x0_7);
 
   if (ep->last) {
     if (ep->bias_row) {
@@ -379,10 +385,7 @@ static inline __attribute__((always_inline)) void plain_tiles(size_t mr, size_t 
     if (ks == 1) {
       tap_steps(rows, w, kc, vacc0x0_7, vacc1x0_7, vacc2x0_7, vacc3x0_7, vacc4x0_7, vacc5x0_7, vacc6x0_7, vacc7x0_7);
     } else {
-      for (size_t t = 0; t < ks; ++t) {
-        tap_rows(a + t * 8, rows);
-        tap_steps(rows, w + t * kc * 8, kc, vacc0x0_7, vacc1x0_7, vacc2x0_7, vacc3x0_7, vacc4x0_7, vacc5x0_7, vacc6x0_7, vacc7x0_7);
-      }
+      all_taps(a, w, kc, ks, vacc0x0_7, vacc1x0_7, vacc2x0_7, vacc3x0_7, vacc4x0_7, vacc5x0_7, vacc6x0_7, vacc7x0_7);
     }
     if (bias) {
       const __m256 vbias0_7 = _mm256_loadu_ps(bias + j + 0);
