@@ -196,22 +196,23 @@ HWY_INLINE void for_each_tile(int64_t out_w, const F& f) {
   for (; ow < out_w; ++ow) f(std::integral_constant<int, 1>(), ow);
 }
 
-// The whole vectors of channels of an inside tile (TileForm) with no
-// residual to start from and stored, not streamed: most tiles of most
-// layers. A function of its own, where these are constants, because
-// inlined into tile_channels with the residual and the streaming as
-// run-time values, the loop's accumulators spilled: mbv2_dw_3x3_144 ran
-// 1.04-1.05x faster this way, its batch of 8 1.07-1.10x, the stride-2 and
-// 5x5 layers 1.00-1.02x (AVX2 on Zen 3, one process alternating the two).
-// Returns the first channel it left.
-template <int kPixels, int kKw, int kStride>
-HWY_NOINLINE int64_t plain_inside_vectors(const DepthwiseJob& j, const NextRows& next, const float* const* table,
-                                          int64_t rows, int64_t step, float* y) {
+// The whole vectors of channels of a tile with no residual to start from,
+// stored, not streamed: most tiles of most layers. A function of its own,
+// where these are constants, because inlined into tile_channels with the
+// residual and the streaming as run-time values, the loop's accumulators
+// spilled. This way (AVX2 on Zen 3, one process alternating the two) the
+// inside tiles ran mbv2_dw_3x3_144 1.04-1.05x faster, its batch of 8
+// 1.07-1.10x, the stride-2 and 5x5 layers 1.00-1.02x; the edge tiles too,
+// a further 1.00-1.07x (7x7 images, all edges, gain most). Returns the
+// first channel it left.
+template <int kPixels, int kKw, int kStride, bool kInside>
+HWY_NOINLINE int64_t plain_vectors(const DepthwiseJob& j, const NextRows& next, const float* const* table,
+                                   int64_t rows, int64_t step, float* y) {
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>())), C = j.out_channels;
   int64_t o = 0;
   for (; o + lanes <= C; o += lanes) {
     prefetch_next_rows(j, next, o);
-    nhwc_tile<kPixels, kKw, kStride, false, true>(j, table, rows, step, o, 0, y, nullptr, nullptr);
+    nhwc_tile<kPixels, kKw, kStride, false, kInside>(j, table, rows, step, o, 0, y, nullptr, nullptr);
   }
   return o;
 }
@@ -227,8 +228,9 @@ HWY_INLINE void tile_channels(const DepthwiseJob& j, const NextRows& next, bool 
   alignas(64) float lines[kPixels * kLineFloats];
   float* held = stream ? lines : nullptr;
   int64_t o = 0;
-  if (form.inside && !r && !held) {
-    o = plain_inside_vectors<kPixels, kKw, kStride>(j, next, table, form.rows, step, y);
+  if (!r && !held) {
+    o = form.inside ? plain_vectors<kPixels, kKw, kStride, true>(j, next, table, form.rows, step, y)
+                    : plain_vectors<kPixels, kKw, kStride, false>(j, next, table, form.rows, step, y);
   } else if (form.inside) {
     for (; o + lanes <= C; o += lanes) {
       prefetch_next_rows(j, next, o);
