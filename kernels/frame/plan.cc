@@ -124,7 +124,8 @@ void choose_blocking(xconv_plan* p, const xconv_plan_options& o) {
     p->mc = MR;
     const bool one_tap = p->shape.d.kernel_height * p->shape.d.kernel_width == 1;
     const bool tile_in_l1 = one_tap && MR * K * sizeof(float) <= l1d_bytes();
-    const size_t fits = tile_in_l1 ? group_out_padded : std::max<size_t>(NR, l2_bytes() / 2 / (K * sizeof(float)) / NR * NR);
+    const size_t fits =
+        tile_in_l1 ? group_out_padded : std::max<size_t>(NR, l2_bytes() / 2 / (K * sizeof(float)) / NR * NR);
     p->nc = std::min(o.nc ? round_up(static_cast<size_t>(o.nc), NR) : fits, group_out_padded);
     p->tap_block = indirect_gemm_tap_block(p->shape, p->nc, l2_bytes() / 2, static_cast<size_t>(o.kc));
     p->kc = p->tap_block * indirect_gemm_tap_floats(p->shape);
