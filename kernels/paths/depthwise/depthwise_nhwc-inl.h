@@ -196,25 +196,32 @@ HWY_INLINE void for_each_tile(int64_t out_w, const F& f) {
   for (; ow < out_w; ++ow) f(std::integral_constant<int, 1>(), ow);
 }
 
-// The whole vectors of channels of a tile with no residual to start from,
-// stored, not streamed: most tiles of most layers. A function of its own,
-// where these are constants, because inlined into tile_channels with the
-// residual and the streaming as run-time values, the loop's accumulators
-// spilled. This way (AVX2 on Zen 3, one process alternating the two) the
-// inside tiles ran mbv2_dw_3x3_144 1.04-1.05x faster, its batch of 8
-// 1.07-1.10x, the stride-2 and 5x5 layers 1.00-1.02x; the edge tiles too,
-// a further 1.00-1.07x (7x7 images, all edges, gain most). Returns the
-// first channel it left.
+// The whole vectors of channels of a tile, from channel 0 (see
+// tile_channels); returns the first channel it left.
 template <int kPixels, int kKw, int kStride, bool kInside>
-HWY_NOINLINE int64_t plain_vectors(const DepthwiseJob& j, const NextRows& next, const float* const* table,
-                                   int64_t rows, int64_t step, float* y) {
+HWY_INLINE int64_t whole_vectors(const DepthwiseJob& j, const NextRows& next, const float* const* table, int64_t rows,
+                                 int64_t step, float* y, const float* r, float* held) {
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>())), C = j.out_channels;
   int64_t o = 0;
   for (; o + lanes <= C; o += lanes) {
     prefetch_next_rows(j, next, o);
-    nhwc_tile<kPixels, kKw, kStride, false, kInside>(j, table, rows, step, o, 0, y, nullptr, nullptr);
+    nhwc_tile<kPixels, kKw, kStride, false, kInside>(j, table, rows, step, o, 0, y, r, held);
   }
   return o;
+}
+
+// whole_vectors for a tile with no residual to start from, stored, not
+// streamed: most tiles of most layers. A function of its own, where these
+// are constants, because inlined into tile_channels with the residual and
+// the streaming as run-time values, the loop's accumulators spilled. This
+// way (AVX2 on Zen 3, one process alternating the two) the inside tiles ran
+// mbv2_dw_3x3_144 1.04-1.05x faster, its batch of 8 1.07-1.10x, the
+// stride-2 and 5x5 layers 1.00-1.02x; the edge tiles too, a further
+// 1.00-1.07x (7x7 images, all edges, gain most).
+template <int kPixels, int kKw, int kStride, bool kInside>
+HWY_NOINLINE int64_t plain_vectors(const DepthwiseJob& j, const NextRows& next, const float* const* table,
+                                   int64_t rows, int64_t step, float* y) {
+  return whole_vectors<kPixels, kKw, kStride, kInside>(j, next, table, rows, step, y, nullptr, nullptr);
 }
 
 // Every channel of a tile of kPixels pixels from its table: a vector at a
@@ -223,25 +230,18 @@ HWY_NOINLINE int64_t plain_vectors(const DepthwiseJob& j, const NextRows& next, 
 template <int kPixels, int kKw, int kStride>
 HWY_INLINE void tile_channels(const DepthwiseJob& j, const NextRows& next, bool stream, const float* const* table,
                               TileForm form, float* y, const float* r) {
-  const int64_t lanes = static_cast<int64_t>(hn::Lanes(hn::ScalableTag<float>())), C = j.out_channels;
   const int64_t step = (kKw > 1 ? 1 : j.stride_w) * j.in_stride;  // floats between a row's columns
   alignas(64) float lines[kPixels * kLineFloats];
   float* held = stream ? lines : nullptr;
-  int64_t o = 0;
+  int64_t o;
   if (!r && !held) {
     o = form.inside ? plain_vectors<kPixels, kKw, kStride, true>(j, next, table, form.rows, step, y)
                     : plain_vectors<kPixels, kKw, kStride, false>(j, next, table, form.rows, step, y);
-  } else if (form.inside) {
-    for (; o + lanes <= C; o += lanes) {
-      prefetch_next_rows(j, next, o);
-      nhwc_tile<kPixels, kKw, kStride, false, true>(j, table, form.rows, step, o, 0, y, r, held);
-    }
   } else {
-    for (; o + lanes <= C; o += lanes) {
-      prefetch_next_rows(j, next, o);
-      nhwc_tile<kPixels, kKw, kStride, false, false>(j, table, form.rows, step, o, 0, y, r, held);
-    }
+    o = form.inside ? whole_vectors<kPixels, kKw, kStride, true>(j, next, table, form.rows, step, y, r, held)
+                    : whole_vectors<kPixels, kKw, kStride, false>(j, next, table, form.rows, step, y, r, held);
   }
+  const int64_t C = j.out_channels;
   if (o < C) {
     prefetch_next_rows(j, next, o);
     nhwc_tile<kPixels, kKw, kStride, true, false>(j, table, form.rows, step, o, C - o, y, r, nullptr);
